@@ -1,0 +1,38 @@
+#pragma once
+// Every setting fedblog knows, as plain values. Parsing (flags, file, environment) lives in server/config;
+// everything else only reads this struct.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fedblog {
+
+enum class ObjectType { article, note };
+
+struct Settings {
+    std::string data_dir = "fedblog-data";
+    std::string content_dir = "content";
+    std::string listen = "127.0.0.1:8080";
+    // Origin of every id we publish, without a trailing slash (e.g. "https://blog.example").
+    std::string public_url = "http://localhost:8080";
+    std::string handle = "blog";
+    std::string blog_name = "Le blog";
+    std::string blog_summary;  // plain text
+    std::string blog_icon;     // path inside content_dir or absolute URL
+    std::string blog_header;   // banner image, same forms as the icon
+    std::string language = "fr";
+    std::string author_name;   // shown in the Atom feed and OpenGraph tags
+    ObjectType object_type = ObjectType::article;
+    bool manually_approves_followers = false;
+    bool allow_private_addresses = false;
+    unsigned threads = 0;  // 0 = one per core
+    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_body_bytes = 1024 * 1024;  // Mastodon's own inbox limit
+    unsigned read_timeout_seconds = 15;
+    unsigned shutdown_grace_seconds = 10;
+    std::string log_format = "text";  // text | json
+    std::string log_level = "info";
+};
+
+}  // namespace fedblog

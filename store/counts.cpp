@@ -1,0 +1,26 @@
+#include "store/counts.hpp"
+
+namespace fedblog::store {
+
+Counts counts(Database& db) {
+    std::lock_guard lock(db.mutex());
+    auto& query = db.prepared(
+        "SELECT (SELECT count(*) FROM posts WHERE deleted IS NULL), "
+        "(SELECT count(*) FROM comments WHERE deleted IS NULL AND state = 'approved' AND visibility != 'private'), "
+        "(SELECT count(*) FROM followers WHERE state = 'accepted')");
+    query.executeStep();
+    return Counts{query.getColumn(0).getInt64(), query.getColumn(1).getInt64(), query.getColumn(2).getInt64()};
+}
+
+std::vector<std::string> follower_ids(Database& db, std::int64_t offset, std::int64_t limit) {
+    std::lock_guard lock(db.mutex());
+    auto& query =
+        db.prepared("SELECT actor_id FROM followers WHERE state = 'accepted' ORDER BY created_at, id LIMIT ? OFFSET ?");
+    query.bind(1, static_cast<int64_t>(limit));
+    query.bind(2, static_cast<int64_t>(offset));
+    std::vector<std::string> ids;
+    while (query.executeStep()) ids.push_back(query.getColumn(0).getString());
+    return ids;
+}
+
+}  // namespace fedblog::store

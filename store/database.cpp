@@ -1,0 +1,64 @@
+#include "store/database.hpp"
+
+#include <map>
+#include <stdexcept>
+
+#include "store/migrations.hpp"
+
+namespace fedblog::store {
+
+struct Database::StatementCache {
+    std::map<const char*, std::unique_ptr<SQLite::Statement>> by_sql;  // keyed by the literal's address
+};
+
+static SQLite::Database open(const std::filesystem::path& file) {
+    try {
+        return SQLite::Database(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
+    } catch (const SQLite::Exception& e) {
+        throw std::runtime_error("cannot open database " + file.string() + ": " + e.what());
+    }
+}
+
+Database::Database(const std::filesystem::path& file) : db_(open(file)), statements_(std::make_unique<StatementCache>()) {
+    try {
+        db_.setBusyTimeout(5000);
+        db_.exec("PRAGMA journal_mode = WAL");
+        // WAL + NORMAL keeps every committed transaction across a process crash; only an OS crash can lose the last ones.
+        db_.exec("PRAGMA synchronous = NORMAL");
+        db_.exec("PRAGMA foreign_keys = ON");
+        migrate();
+    } catch (const SQLite::Exception& e) {
+        throw std::runtime_error("database " + file.string() + ": " + e.what());
+    }
+}
+
+Database::~Database() = default;
+
+int Database::schema_version() { return db_.execAndGet("PRAGMA user_version").getInt(); }
+
+int Database::latest_schema_version() { return static_cast<int>(migrations().size()); }
+
+void Database::migrate() {
+    const auto& steps = migrations();
+    int current = schema_version();
+    if (current > static_cast<int>(steps.size()))
+        throw std::runtime_error("schema version " + std::to_string(current) +
+                                 " is newer than this fedblog knows (" + std::to_string(steps.size()) +
+                                 "); refusing to touch it");
+    for (int version = current + 1; version <= static_cast<int>(steps.size()); ++version) {
+        SQLite::Transaction transaction(db_);
+        db_.exec(steps[version - 1]);
+        db_.exec("PRAGMA user_version = " + std::to_string(version));
+        transaction.commit();
+    }
+}
+
+SQLite::Statement& Database::prepared(const char* sql) {
+    auto& slot = statements_->by_sql[sql];
+    if (!slot) slot = std::make_unique<SQLite::Statement>(db_, sql);
+    slot->reset();
+    slot->clearBindings();
+    return *slot;
+}
+
+}  // namespace fedblog::store

@@ -1,0 +1,41 @@
+#pragma once
+// One SQLite file in WAL mode, its schema brought up to date by numbered migrations at open.
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace fedblog::store {
+
+class Database {
+public:
+    // Opens (creating when missing) and migrates. Throws std::runtime_error naming the file on failure.
+    explicit Database(const std::filesystem::path& file);
+
+    SQLite::Database& sqlite() { return db_; }
+    // The schema version this file is at (PRAGMA user_version).
+    int schema_version();
+    static int latest_schema_version();
+
+    // SQLite connections are not shared between threads: callers serialize through this mutex.
+    std::mutex& mutex() { return mutex_; }
+
+    // A statement prepared once per connection and reused (the SQL text is the cache key).
+    SQLite::Statement& prepared(const char* sql);
+
+private:
+    void migrate();
+
+    SQLite::Database db_;
+    std::mutex mutex_;
+    struct StatementCache;
+    std::unique_ptr<StatementCache> statements_;
+
+public:
+    ~Database();
+};
+
+}  // namespace fedblog::store

@@ -1,0 +1,24 @@
+#include "store/meta.hpp"
+
+namespace fedblog::store {
+
+std::optional<std::string> get_meta(Database& db, std::string_view key) {
+    std::lock_guard lock(db.mutex());
+    auto& query = db.prepared("SELECT value FROM meta WHERE key = ?");
+    query.bind(1, std::string(key));
+    if (!query.executeStep()) return std::nullopt;
+    return query.getColumn(0).getString();
+}
+
+std::string get_or_set_meta(Database& db, std::string_view key, std::string_view value) {
+    {
+        std::lock_guard lock(db.mutex());
+        auto& insert = db.prepared("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
+        insert.bind(1, std::string(key));
+        insert.bind(2, std::string(value));
+        insert.exec();
+    }
+    return *get_meta(db, key);
+}
+
+}  // namespace fedblog::store

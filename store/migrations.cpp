@@ -1,0 +1,129 @@
+#include "store/migrations.hpp"
+
+namespace fedblog::store {
+
+// Times are Unix seconds (UTC). Remote ids are stored exactly as received: byte equality is the rule.
+static const char* const v1_initial = R"sql(
+CREATE TABLE posts (
+    id              INTEGER PRIMARY KEY,
+    slug            TEXT NOT NULL UNIQUE,        -- deleted slugs stay: ids are never reused
+    source_path     TEXT NOT NULL,
+    source_hash     TEXT NOT NULL,
+    title           TEXT NOT NULL,
+    summary_html    TEXT NOT NULL,
+    content_html    TEXT NOT NULL,
+    language        TEXT NOT NULL,
+    tags_json       TEXT NOT NULL DEFAULT '[]',
+    image_path      TEXT NOT NULL DEFAULT '',
+    image_alt       TEXT NOT NULL DEFAULT '',
+    comments_closed INTEGER NOT NULL DEFAULT 0,
+    published       INTEGER NOT NULL,
+    updated         INTEGER,
+    deleted         INTEGER
+);
+CREATE INDEX posts_source ON posts(source_path) WHERE deleted IS NULL;
+
+CREATE TABLE post_revisions (
+    id          INTEGER PRIMARY KEY,
+    post_id     INTEGER NOT NULL REFERENCES posts(id),
+    revised_at  INTEGER NOT NULL,
+    source_hash TEXT NOT NULL
+);
+CREATE INDEX post_revisions_post ON post_revisions(post_id, revised_at);
+
+CREATE TABLE remote_actors (
+    id             TEXT PRIMARY KEY,             -- actor id (URL)
+    type           TEXT NOT NULL DEFAULT 'Person',
+    inbox          TEXT NOT NULL,
+    shared_inbox   TEXT,
+    handle         TEXT,                          -- user@host
+    display_name   TEXT,
+    icon_url       TEXT,
+    profile_url    TEXT,
+    key_id         TEXT,
+    public_key_pem TEXT,
+    document       TEXT,                          -- the JSON as fetched
+    fetched_at     INTEGER NOT NULL,
+    deleted        INTEGER
+);
+CREATE INDEX remote_actors_key ON remote_actors(key_id);
+
+CREATE TABLE followers (
+    id                 INTEGER PRIMARY KEY,
+    actor_id           TEXT NOT NULL UNIQUE,
+    inbox              TEXT NOT NULL,
+    shared_inbox       TEXT,
+    handle             TEXT,
+    display_name       TEXT,
+    state              TEXT NOT NULL CHECK (state IN ('pending', 'accepted')),
+    follow_activity_id TEXT NOT NULL,
+    created_at         INTEGER NOT NULL
+);
+
+CREATE TABLE comments (
+    id            INTEGER PRIMARY KEY,
+    object_id     TEXT NOT NULL UNIQUE,           -- the remote Note id
+    post_id       INTEGER NOT NULL REFERENCES posts(id),
+    parent_id     INTEGER REFERENCES comments(id),
+    actor_id      TEXT NOT NULL,
+    url           TEXT,
+    content_html  TEXT NOT NULL,                  -- sanitized
+    summary       TEXT,
+    sensitive     INTEGER NOT NULL DEFAULT 0,
+    language      TEXT,
+    visibility    TEXT NOT NULL CHECK (visibility IN ('public', 'unlisted', 'private')),
+    state         TEXT NOT NULL CHECK (state IN ('approved', 'held', 'hidden')),
+    local         INTEGER NOT NULL DEFAULT 0,     -- written by the blog's owner
+    published     INTEGER NOT NULL,
+    updated       INTEGER,
+    deleted       INTEGER,
+    received_at   INTEGER NOT NULL
+);
+CREATE INDEX comments_post ON comments(post_id, published);
+CREATE INDEX comments_actor ON comments(actor_id);
+
+CREATE TABLE reactions (
+    id          INTEGER PRIMARY KEY,
+    post_id     INTEGER NOT NULL REFERENCES posts(id),
+    actor_id    TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('like', 'announce')),
+    activity_id TEXT NOT NULL UNIQUE,
+    created_at  INTEGER NOT NULL,
+    UNIQUE (post_id, actor_id, kind)
+);
+
+CREATE TABLE deliveries (
+    id            INTEGER PRIMARY KEY,
+    activity_id   TEXT NOT NULL,
+    inbox         TEXT NOT NULL,
+    host          TEXT NOT NULL,
+    body          TEXT NOT NULL,                  -- unsigned: signed at each attempt so Date is fresh
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'done', 'dead')),
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    next_attempt  INTEGER NOT NULL,
+    last_error    TEXT,
+    created_at    INTEGER NOT NULL,
+    finished_at   INTEGER,
+    UNIQUE (activity_id, inbox)
+);
+CREATE INDEX deliveries_due ON deliveries(state, next_attempt);
+
+-- Small facts about this instance, e.g. when the actor was created.
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE seen_activities (
+    id      TEXT PRIMARY KEY,
+    seen_at INTEGER NOT NULL
+);
+CREATE INDEX seen_activities_age ON seen_activities(seen_at);
+)sql";
+
+const std::vector<const char*>& migrations() {
+    static const std::vector<const char*> steps = {v1_initial};
+    return steps;
+}
+
+}  // namespace fedblog::store

@@ -1,0 +1,38 @@
+#pragma once
+// Posts and their revisions. Every call takes the database lock for its own duration; a caller that
+// needs several calls in one transaction holds Database::mutex() and a SQLite::Transaction itself and
+// uses the *_locked variants.
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "store/database.hpp"
+#include "store/post.hpp"
+
+namespace fedblog::store {
+
+class Posts {
+public:
+    explicit Posts(Database& db) : db_(db) {}
+
+    // Every post, the deleted ones (Tombstones) included, newest published first.
+    std::vector<Post> all();
+    std::optional<Post> find_by_slug(std::string_view slug);
+    std::optional<Post> find_by_source(std::string_view source_path);
+
+    // New post; returns its id. The slug must be unused (deleted slugs stay used forever).
+    std::int64_t insert(const Post& post);
+    // Replaces the content of an existing post (matched by id) and records a revision at post.updated.
+    void update(const Post& post);
+    // Turns the post into a Tombstone; its slug is never reused.
+    void mark_deleted(std::int64_t id, Timestamp when);
+
+    std::int64_t count_published();
+    // Revision timestamps of one post, oldest first (the first is its publication).
+    std::vector<Timestamp> revisions(std::int64_t id);
+
+private:
+    Database& db_;
+};
+
+}  // namespace fedblog::store

@@ -1,0 +1,70 @@
+#include "keys/key_pair.hpp"
+
+#include <gtest/gtest.h>
+#include <openssl/rsa.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "tests/support/temp_dir.hpp"
+
+using namespace fedblog::keys;
+using fedblog::testing::TempDir;
+
+TEST(KeyPair, GeneratesRsa2048WithPemRoundTrip) {
+    KeyPair key = KeyPair::generate_rsa();
+    EXPECT_EQ(EVP_PKEY_get_bits(key.get()), 2048);
+    EXPECT_TRUE(EVP_PKEY_is_a(key.get(), "RSA"));
+    std::string public_pem = key.public_pem();
+    EXPECT_EQ(public_pem.rfind("-----BEGIN PUBLIC KEY-----\n", 0), 0u);
+    KeyPair again = KeyPair::from_private_pem(key.private_pem());
+    EXPECT_EQ(again.public_pem(), public_pem);
+}
+
+TEST(KeyPair, RejectsGarbagePem) {
+    EXPECT_THROW(KeyPair::from_private_pem("-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n"),
+                 std::runtime_error);
+}
+
+TEST(KeyFile, CreatedOnceWithMode0600ThenReused) {
+    TempDir dir;
+    auto file = dir / "actor.key";
+    LoadedKey first = load_or_create(file);
+    EXPECT_TRUE(first.created);
+    struct stat info {};
+    ASSERT_EQ(::stat(file.c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0600);
+    LoadedKey second = load_or_create(file);
+    EXPECT_FALSE(second.created);
+    EXPECT_EQ(second.key.public_pem(), first.key.public_pem());
+    EXPECT_FALSE(std::filesystem::exists(dir / "actor.key.tmp"));
+}
+
+TEST(KeyFile, RefusesAKeyOthersCanRead) {
+    TempDir dir;
+    auto file = dir / "actor.key";
+    load_or_create(file);
+    std::filesystem::permissions(file, std::filesystem::perms::group_read, std::filesystem::perm_options::add);
+    try {
+        load_or_create(file);
+        FAIL() << "accepted a group-readable key";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("chmod 600"), std::string::npos) << e.what();
+    }
+}
+
+TEST(KeyFile, NamesTheFileWhenCorrupt) {
+    TempDir dir;
+    auto file = dir / "actor.key";
+    {
+        std::ofstream out(file);
+        out << "not a key";
+    }
+    std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    try {
+        load_or_create(file);
+        FAIL();
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("actor.key"), std::string::npos) << e.what();
+    }
+}
