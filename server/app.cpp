@@ -1,0 +1,65 @@
+#include "server/app.hpp"
+
+#include <sys/stat.h>
+
+#include "activitypub/ids.hpp"
+#include "common/log.hpp"
+#include "common/time.hpp"
+#include "store/meta.hpp"
+#include "store/posts.hpp"
+
+namespace fedblog::server {
+
+namespace {
+
+std::filesystem::path prepare_data_dir(const std::string& data_dir) {
+    std::filesystem::path path(data_dir);
+    if (!std::filesystem::exists(path)) {
+        std::filesystem::create_directories(path);
+        // The folder holds the private key: only the service user may enter it.
+        std::filesystem::permissions(path, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
+        log::info("data folder created", {{"path", path.string()}});
+    }
+    if (!std::filesystem::is_directory(path)) throw std::runtime_error("data_dir " + data_dir + " is not a folder");
+    return path;
+}
+
+keys::KeyPair load_key(const std::filesystem::path& file) {
+    keys::LoadedKey loaded = keys::load_or_create(file);
+    if (loaded.created) log::info("actor key generated", {{"path", file.string()}, {"type", "RSA-2048"}});
+    return std::move(loaded.key);
+}
+
+}  // namespace
+
+App::App(Settings settings)
+    : settings_(std::move(settings)),
+      database_(std::make_unique<store::Database>(prepare_data_dir(settings_.data_dir) / "fedblog.db")),
+      key_(load_key(std::filesystem::path(settings_.data_dir) / "actor.key")) {
+    actor_created_ = std::stoll(store::get_or_set_meta(*database_, "actor_created_at", std::to_string(now_seconds())));
+}
+
+publishing::SyncReport App::sync_content() {
+    store::Posts posts(*database_);
+    publishing::SyncOptions options;
+    options.default_language = settings_.language;
+    options.media_url_base = activitypub::Ids(settings_.public_url, settings_.handle).media("");
+    publishing::SyncReport report = publishing::sync_content(settings_.content_dir, posts, options, now_seconds());
+    for (const auto& issue : report.errors)
+        log::warn("content file skipped", {{"file", issue.file}, {"line", issue.line}, {"error", issue.message}});
+    for (const auto& issue : report.warnings)
+        log::warn("content file warning", {{"file", issue.file}, {"line", issue.line}, {"warning", issue.message}});
+    log::info("content synced", {{"created", report.created.size()},
+                                 {"updated", report.updated.size()},
+                                 {"deleted", report.deleted.size()},
+                                 {"unchanged", report.unchanged},
+                                 {"errors", report.errors.size()}});
+    return report;
+}
+
+std::shared_ptr<const Site> App::build_site() {
+    store::Posts posts(*database_);
+    return server::build_site(settings_, store::Catalog(posts.all()), key_.public_pem(), actor_created_);
+}
+
+}  // namespace fedblog::server

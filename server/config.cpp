@@ -1,0 +1,223 @@
+#include "server/config.hpp"
+
+#include <boost/program_options.hpp>
+#include <boost/url/parse.hpp>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace po = boost::program_options;
+
+namespace fedblog::server {
+
+namespace {
+
+struct CommandInfo {
+    const char* name;
+    const char* summary;
+};
+
+constexpr CommandInfo commands[] = {
+    {"serve", "sync the content directory, then serve the blog and its ActivityPub presence"},
+    {"publish", "sync the content directory into the store: new, changed and removed posts"},
+    {"keys show", "print the actor's public key (PEM)"},
+    {"version", "print the version"},
+};
+
+po::options_description settings_options(Settings& s, std::string& config_file) {
+    const Settings defaults;
+    po::options_description options("Settings (flag / config key with _ / FEDBLOG_ environment variable)");
+    auto text = [](std::string& target, const std::string& fallback) {
+        return po::value<std::string>(&target)->default_value(fallback);
+    };
+    auto flag = [](bool& target, bool fallback) {
+        return po::value<bool>(&target)->default_value(fallback)->implicit_value(true);
+    };
+    options.add_options()
+        ("config", po::value<std::string>(&config_file), "config file (key = value lines, see deploy/fedblog.conf.example)")
+        ("data-dir", text(s.data_dir, defaults.data_dir), "folder for the SQLite database and the private key")
+        ("content-dir", text(s.content_dir, defaults.content_dir), "folder of Markdown posts with YAML front matter, and their images")
+        ("listen", text(s.listen, defaults.listen), "address:port to listen on ([::1]:8080 for IPv6)")
+        ("public-url", text(s.public_url, defaults.public_url),
+         "origin every id uses, as readers and servers reach it (e.g. https://blog.example); may differ from --listen behind a reverse proxy")
+        ("handle", text(s.handle, defaults.handle), "the account name: @handle@host")
+        ("blog-name", text(s.blog_name, defaults.blog_name), "display name of the blog")
+        ("blog-summary", text(s.blog_summary, defaults.blog_summary), "one-paragraph description (plain text)")
+        ("blog-icon", text(s.blog_icon, defaults.blog_icon), "avatar: an image path in the content directory, or an https URL")
+        ("blog-header", text(s.blog_header, defaults.blog_header), "banner image: a path in the content directory, or an https URL")
+        ("language", text(s.language, defaults.language), "default language of posts and pages (BCP 47)")
+        ("author-name", text(s.author_name, defaults.author_name), "author shown in the feed and page metadata (default: the blog name)")
+        ("object-type", po::value<std::string>()->default_value("article"),
+         "article: posts federate as Article (title, summary, link); note: as Note (full text in timelines)")
+        ("manually-approves-followers", flag(s.manually_approves_followers, defaults.manually_approves_followers),
+         "hold follow requests until approved")
+        ("allow-private-addresses", flag(s.allow_private_addresses, defaults.allow_private_addresses),
+         "let outbound requests reach loopback and private addresses (test deployments only)")
+        ("threads", po::value<unsigned>(&s.threads)->default_value(defaults.threads), "I/O threads; 0 = one per core")
+        ("max-header-bytes", po::value<std::size_t>(&s.max_header_bytes)->default_value(defaults.max_header_bytes),
+         "largest request header block accepted (larger: 431)")
+        ("max-body-bytes", po::value<std::size_t>(&s.max_body_bytes)->default_value(defaults.max_body_bytes),
+         "largest request body accepted (larger: 413)")
+        ("read-timeout", po::value<unsigned>(&s.read_timeout_seconds)->default_value(defaults.read_timeout_seconds),
+         "seconds a client has to send a whole request, and to keep an idle connection")
+        ("shutdown-grace", po::value<unsigned>(&s.shutdown_grace_seconds)->default_value(defaults.shutdown_grace_seconds),
+         "seconds in-flight requests get to finish on SIGTERM")
+        ("log-format", text(s.log_format, defaults.log_format), "text or json")
+        ("log-level", text(s.log_level, defaults.log_level), "debug, info, warn or error");
+    return options;
+}
+
+// The config file says allow_private_addresses; program_options knows allow-private-addresses.
+std::string normalize_config_keys(std::istream& in) {
+    std::ostringstream out;
+    std::string line;
+    while (std::getline(in, line)) {
+        auto first = line.find_first_not_of(" \t");
+        auto eq = line.find('=');
+        if (first != std::string::npos && line[first] != '#' && line[first] != ';' && eq != std::string::npos)
+            for (std::size_t i = first; i < eq; ++i)
+                if (line[i] == '_') line[i] = '-';
+        out << line << '\n';
+    }
+    return out.str();
+}
+
+std::string environment_name(const std::string& option) {
+    std::string name = "FEDBLOG_";
+    for (char c : option) name += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return name;
+}
+
+void store_environment(const po::options_description& options, const char* const* environment,
+                       po::variables_map& values) {
+    po::parsed_options parsed(&options);
+    for (const char* const* entry = environment; entry && *entry; ++entry) {
+        std::string_view pair = *entry;
+        auto eq = pair.find('=');
+        if (eq == std::string_view::npos || !pair.starts_with("FEDBLOG_")) continue;
+        std::string variable(pair.substr(0, eq));
+        const po::option_description* match = nullptr;
+        for (const auto& option : options.options())
+            if (environment_name(option->long_name()) == variable) match = option.get();
+        if (!match) throw ConfigError("unknown environment variable " + variable);
+        po::option opt;
+        opt.string_key = match->long_name();
+        opt.value.emplace_back(pair.substr(eq + 1));
+        parsed.options.push_back(std::move(opt));
+    }
+    po::store(parsed, values);
+}
+
+}  // namespace
+
+CommandLine parse_command_line(int argc, const char* const argv[], const char* const* environment) {
+    CommandLine result;
+    po::options_description general("General");
+    general.add_options()("help,h", "show help (for a command: fedblog <command> --help)")("version", "print the version");
+    po::options_description settings = settings_options(result.settings, result.config_file);
+    po::options_description hidden;
+    hidden.add_options()("command", po::value<std::vector<std::string>>(&result.command));
+    po::options_description all;
+    all.add(general).add(settings).add(hidden);
+    po::positional_options_description positional;
+    positional.add("command", -1);
+
+    po::variables_map values;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), values);
+        store_environment(settings, environment, values);
+        // The config file path itself may come from a flag or the environment.
+        if (values.count("config")) {
+            std::string path = values["config"].as<std::string>();
+            std::ifstream file(path);
+            if (!file) throw ConfigError("cannot read config file " + path);
+            std::istringstream normalized(normalize_config_keys(file));
+            po::store(po::parse_config_file(normalized, settings), values);
+        }
+        po::notify(values);
+    } catch (const po::error& e) {
+        throw ConfigError(e.what());
+    }
+    result.help = values.count("help") > 0;
+    result.version = values.count("version") > 0;
+    std::string object_type = values["object-type"].as<std::string>();
+    if (object_type == "article")
+        result.settings.object_type = ObjectType::article;
+    else if (object_type == "note")
+        result.settings.object_type = ObjectType::note;
+    else
+        throw ConfigError("object_type must be article or note, not \"" + object_type + "\"");
+    if (result.settings.author_name.empty()) result.settings.author_name = result.settings.blog_name;
+    while (!result.settings.public_url.empty() && result.settings.public_url.back() == '/')
+        result.settings.public_url.pop_back();
+    return result;
+}
+
+std::string help_text(const std::vector<std::string>& command) {
+    Settings scratch;
+    std::string config;
+    std::ostringstream out;
+    std::string name;
+    for (const auto& word : command) name += (name.empty() ? "" : " ") + word;
+    const CommandInfo* known = nullptr;
+    for (const auto& info : commands)
+        if (name == info.name) known = &info;
+    if (known) {
+        out << "Usage: fedblog " << known->name << " [settings]\n\n" << known->summary << ".\n\n";
+    } else {
+        out << "fedblog: a blog that the fediverse can follow and answer.\n\n"
+               "Usage: fedblog <command> [settings]\n\nCommands:\n";
+        for (const auto& info : commands) {
+            std::string padded = info.name;
+            padded.resize(12, ' ');
+            out << "  " << padded << info.summary << "\n";
+        }
+        out << "\nEvery command accepts every setting, so one config file serves them all.\n\n";
+    }
+    out << settings_options(scratch, config) << "\n"
+        << "Every setting can also be given in the config file (e.g. public_url = https://blog.example)\n"
+           "or the environment (e.g. FEDBLOG_PUBLIC_URL=https://blog.example). Flags win over the\n"
+           "environment, which wins over the file.\n";
+    return out.str();
+}
+
+std::pair<std::string, unsigned short> split_listen_address(const std::string& listen) {
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size())
+        throw ConfigError("listen must be address:port, not \"" + listen + "\"");
+    std::string host = listen.substr(0, colon);
+    if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    unsigned long port = 0;
+    try {
+        std::size_t used = 0;
+        port = std::stoul(listen.substr(colon + 1), &used);
+        if (used != listen.size() - colon - 1 || port > 65535) throw std::out_of_range("port");
+    } catch (const std::exception&) {
+        throw ConfigError("listen port must be a number from 0 to 65535, not \"" + listen.substr(colon + 1) + "\"");
+    }
+    return {host, static_cast<unsigned short>(port)};
+}
+
+void validate(const Settings& settings) {
+    auto url = boost::urls::parse_absolute_uri(settings.public_url);
+    if (!url || (url->scheme() != "https" && url->scheme() != "http") || url->host().empty())
+        throw ConfigError("public_url must be an absolute http(s) URL like https://blog.example, not \"" +
+                          settings.public_url + "\"");
+    if (!url->encoded_path().empty() || url->has_query() || url->has_fragment() || url->has_userinfo())
+        throw ConfigError("public_url must be an origin only (scheme, host, optional port): WebFinger lives at the "
+                          "root of the host, so fedblog cannot live under a path. Got \"" + settings.public_url + "\"");
+    // Mastodon's username rule: [a-z0-9_]+([.-]+[a-z0-9_]+)*
+    static const std::regex handle_rule("[a-z0-9_]+([.-]+[a-z0-9_]+)*");
+    if (!std::regex_match(settings.handle, handle_rule))
+        throw ConfigError("handle must be lowercase letters, digits and _ (. or - inside), not \"" + settings.handle + "\"");
+    split_listen_address(settings.listen);
+    if (settings.log_format != "text" && settings.log_format != "json")
+        throw ConfigError("log_format must be text or json");
+    if (settings.log_level != "debug" && settings.log_level != "info" && settings.log_level != "warn" &&
+        settings.log_level != "error")
+        throw ConfigError("log_level must be debug, info, warn or error");
+    if (settings.max_body_bytes == 0 || settings.max_header_bytes < 1024)
+        throw ConfigError("max_body_bytes must be positive and max_header_bytes at least 1024");
+}
+
+}  // namespace fedblog::server

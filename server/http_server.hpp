@@ -1,0 +1,49 @@
+#pragma once
+// The HTTP listener and its sessions: Beast over Asio C++20 coroutines, one io_context run by one
+// thread per core, one strand per connection. Only I/O lives here: every response comes from the
+// injected handler, a pure function.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/settings.hpp"
+#include "http/message.hpp"
+
+namespace fedblog::server {
+
+struct Peer {
+    std::string address;  // the TCP peer, e.g. "127.0.0.1"
+};
+
+using Handler = std::function<http::Response(const http::Request&, const Peer&)>;
+
+struct ServerLimits {
+    std::size_t max_header_bytes;
+    std::size_t max_body_bytes;
+    unsigned read_timeout_seconds;
+    unsigned shutdown_grace_seconds;
+    unsigned threads;  // 0 = one per core
+
+    static ServerLimits from(const Settings& settings);
+};
+
+class HttpServer {
+public:
+    HttpServer(std::string address, unsigned short port, ServerLimits limits, Handler handler);
+    ~HttpServer();
+
+    // The port actually bound (useful with port 0 in tests).
+    unsigned short port() const;
+
+    // Serves until SIGTERM/SIGINT (when handle_signals) or stop(): then stops accepting, lets in-flight
+    // requests finish within the grace period, closes idle keep-alive connections, and returns.
+    void run(bool handle_signals = true);
+    // Thread-safe: begins the same graceful stop as a signal.
+    void stop();
+
+private:
+    struct State;
+    std::shared_ptr<State> state_;
+};
+
+}  // namespace fedblog::server

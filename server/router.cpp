@@ -1,0 +1,285 @@
+#include "server/router.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/url/parse.hpp>
+#include <charconv>
+
+#include "activitypub/collections.hpp"
+#include "activitypub/json.hpp"
+#include "activitypub/nodeinfo.hpp"
+#include "activitypub/webfinger.hpp"
+#include "server/media_files.hpp"
+#include "store/counts.hpp"
+#include "web/atom.hpp"
+#include "web/pages.hpp"
+#include "web/style.hpp"
+
+namespace fedblog::server {
+
+namespace {
+
+namespace beast_http = boost::beast::http;
+using http::Representation;
+using http::Status;
+
+// The parts of a request target every route needs: decoded path segments and the raw query.
+struct Target {
+    std::vector<std::string> segments;  // percent-decoded
+    std::string path;                   // as sent (still encoded)
+    std::string query;                  // raw, undecoded; empty when none
+    bool has_query = false;
+    std::optional<std::string> page;  // the decoded ?page= value
+};
+
+std::optional<Target> parse_target(std::string_view target) {
+    auto url = boost::urls::parse_origin_form(target);
+    if (!url) return std::nullopt;
+    Target parsed;
+    parsed.path = url->encoded_path();
+    parsed.has_query = url->has_query();
+    parsed.query = url->encoded_query();
+    for (auto segment : url->segments()) parsed.segments.push_back(segment);
+    for (auto param : url->params())
+        if (param.key == "page" && param.has_value) parsed.page = std::string(param.value);
+    // "/" parses as one empty segment in some forms: normalize to none.
+    if (parsed.segments.size() == 1 && parsed.segments[0].empty()) parsed.segments.clear();
+    return parsed;
+}
+
+// ?page=N with N ≥ 1; nothing when absent; 0 (never a page) when malformed.
+std::optional<long> page_parameter(const Target& target) {
+    if (!target.page) return std::nullopt;
+    const std::string& value = *target.page;
+    long page = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), page);
+    if (ec != std::errc{} || end != value.data() + value.size() || page < 1) return 0;
+    return page;
+}
+
+http::Response with_cache(http::Response response, std::string_view cache_control) {
+    response.set(beast_http::field::cache_control, cache_control);
+    return response;
+}
+
+class Dispatch {
+public:
+    Dispatch(const http::Request& request, const Site& site, store::Database& db)
+        : request_(request), site_(site), db_(db), view_{site.settings, site.ids, site.catalog} {}
+
+    http::Response run() {
+        auto method = request_.method();
+        auto parsed = parse_target(request_.target());
+        if (!parsed) return http::error(request_, Status::bad_request, "malformed request target");
+        target_ = std::move(*parsed);
+        const auto& s = target_.segments;
+
+        if (s.size() >= 2 && s.back().empty() && target_.path.size() > 1)  // "/posts/x/" → "/posts/x"
+            return http::redirect(request_, Status::permanent_redirect,
+                                  target_.path.substr(0, target_.path.size() - 1) +
+                                      (target_.has_query ? "?" + target_.query : ""));
+        if (method != beast_http::verb::get && method != beast_http::verb::head) return method_not_allowed();
+
+        if (s.empty()) return index();
+        if (s.size() == 1 && s[0] == "style.css")
+            return with_cache(http::make_response(request_, Status::ok, std::string(web::stylesheet()),
+                                                  "text/css; charset=utf-8"),
+                              "public, max-age=3600");
+        if (s.size() == 1 && s[0] == "healthz") return health();
+        if (s.size() == 1 && s[0] == "feed.xml")
+            return http::make_response(request_, Status::ok, web::render_atom(view_), "application/atom+xml; charset=utf-8");
+        if (s.size() == 2 && s[0] == ".well-known") return well_known(s[1]);
+        if (s.size() == 2 && s[0] == "nodeinfo" && s[1] == "2.1") return nodeinfo();
+        if (s.size() == 1 && s[0] == "@" + site_.ids.handle()) return profile_alias();
+        if (s.size() >= 2 && s[0] == "users") return users();
+        if (s.size() >= 2 && s[0] == "posts") return posts();
+        if (s.size() == 2 && s[0] == "tags") return tag(s[1]);
+        if (s.size() >= 2 && s[0] == "media") return media();
+        return not_found("no such page");
+    }
+
+private:
+    Representation representation() const { return http::negotiate(request_); }
+
+    http::Response not_found(std::string_view message) {
+        if (representation() == Representation::html)
+            return http::html(request_, web::render_not_found(view_), Status::not_found);
+        return http::error(request_, Status::not_found, message, Representation::activity_json);
+    }
+
+    http::Response method_not_allowed() {
+        http::Response response = http::error(request_, Status::method_not_allowed, "only GET and HEAD are allowed here");
+        response.set(beast_http::field::allow, "GET, HEAD");
+        return response;
+    }
+
+    http::Response health() {
+        std::lock_guard lock(db_.mutex());
+        db_.prepared("SELECT 1").executeStep();
+        return http::make_response(request_, Status::ok, "ok\n", "text/plain; charset=utf-8");
+    }
+
+    http::Response index() {
+        std::size_t page = 1;
+        if (auto requested = page_parameter(target_)) page = static_cast<std::size_t>(std::max(0L, *requested));
+        if (representation() == Representation::activity_json)
+            return http::redirect(request_, Status::found, site_.ids.actor());
+        auto body = web::render_index(view_, page);
+        if (!body) return not_found("no such page");
+        return http::html(request_, std::move(*body));
+    }
+
+    http::Response well_known(const std::string& name) {
+        namespace ap = activitypub;
+        if (name == "webfinger") {
+            auto answer = ap::webfinger(target_.query, site_.ids);
+            switch (answer.status) {
+                case ap::LookupStatus::ok:
+                    return with_cache(http::plain_json(request_, ap::serialize(answer.jrd), ap::jrd_content_type),
+                                      "max-age=259200, public");
+                case ap::LookupStatus::not_found:
+                    return cors(http::error(request_, Status::not_found, "no such account here",
+                                            Representation::activity_json));
+                case ap::LookupStatus::bad_request:
+                    return cors(http::error(request_, Status::bad_request,
+                                            "resource parameter missing or malformed (expected acct:user@host)",
+                                            Representation::activity_json));
+            }
+        }
+        if (name == "host-meta")
+            return http::plain_json(request_, ap::host_meta_xml(site_.ids), ap::xrd_content_type);
+        if (name == "host-meta.json")
+            return http::plain_json(request_, ap::serialize(ap::host_meta_json(site_.ids)), ap::jrd_content_type);
+        if (name == "nodeinfo") return http::plain_json(request_, ap::serialize(ap::nodeinfo_links(site_.ids)));
+        return not_found("no such well-known resource");
+    }
+
+    static http::Response cors(http::Response response) {
+        response.set(beast_http::field::access_control_allow_origin, "*");
+        return response;
+    }
+
+    http::Response nodeinfo() {
+        store::Counts counts = store::counts(db_);
+        activitypub::NodeUsage usage{counts.posts, 0};
+        return http::plain_json(request_, activitypub::serialize(activitypub::nodeinfo_2_1(site_.settings, usage)),
+                                activitypub::nodeinfo_content_type);
+    }
+
+    http::Response profile_page() {
+        return http::html(request_, web::render_profile(view_, static_cast<std::size_t>(store::counts(db_).followers)));
+    }
+
+    // /@handle is the profile's human address; servers asking for JSON go to the actor id.
+    http::Response profile_alias() {
+        if (representation() == Representation::activity_json)
+            return http::redirect(request_, Status::found, site_.ids.actor());
+        return profile_page();
+    }
+
+    http::Response users() {
+        const auto& s = target_.segments;
+        if (s[1] != site_.ids.handle()) return not_found("no such account");
+        bool json = representation() == Representation::activity_json;
+        if (s.size() == 2) return json ? http::activity_json(request_, site_.actor_json) : profile_page();
+        if (s.size() != 3) return not_found("no such collection");
+        auto page = page_parameter(target_);
+        if (s[2] == "outbox") {
+            if (!json) return http::redirect(request_, Status::found, site_.ids.home());
+            if (!page) return http::activity_json(request_, site_.outbox_json);
+            if (*page < 1 || static_cast<std::size_t>(*page) > site_.outbox_pages_json.size())
+                return not_found("no such page");
+            return http::activity_json(request_, site_.outbox_pages_json[static_cast<std::size_t>(*page) - 1]);
+        }
+        if (s[2] == "followers") {
+            if (!json) return http::redirect(request_, Status::found, site_.ids.profile());
+            return followers(page);
+        }
+        if (s[2] == "following") {
+            if (!json) return http::redirect(request_, Status::found, site_.ids.profile());
+            return http::activity_json(request_, site_.following_json);
+        }
+        if (s[2] == "inbox") return inbox_not_ready();
+        return not_found("no such collection");
+    }
+
+    http::Response followers(std::optional<long> page) {
+        namespace ap = activitypub;
+        std::int64_t total = store::counts(db_).followers;
+        if (!page) return http::activity_json(request_, ap::serialize(ap::followers(total, site_.ids)));
+        if (*page < 1) return not_found("no such page");
+        auto size = static_cast<std::int64_t>(ap::followers_page_size);
+        auto ids = store::follower_ids(db_, (*page - 1) * size, size);
+        auto document = ap::followers_page(*page, ids, total, site_.ids);
+        if (!document) return not_found("no such page");
+        return http::activity_json(request_, ap::serialize(*document));
+    }
+
+    http::Response inbox_not_ready() {
+        // The inbox (signature verification, Follow/Accept) arrives with the federation work; until then a
+        // GET is refused like any non-collection, and nothing is accepted.
+        return http::error(request_, Status::method_not_allowed, "the inbox only accepts signed POST requests",
+                           Representation::activity_json);
+    }
+
+    http::Response posts() {
+        const auto& s = target_.segments;
+        const store::Post* post = site_.catalog.find(s[1]);
+        if (!post) return not_found("no such post");
+        bool json = representation() == Representation::activity_json;
+        if (post->is_deleted()) {
+            // Gone, never 404: Mastodon deletes its copy on 410 and keeps the id retired.
+            if (s.size() == 2 && json)
+                return http::activity_json(request_, site_.object_json.at(post->slug), Status::gone);
+            return http::html(request_, web::render_gone(view_), Status::gone);
+        }
+        if (s.size() == 2)
+            return json ? http::activity_json(request_, site_.object_json.at(post->slug))
+                        : http::html(request_, web::render_post(view_, *post));
+        if (s.size() == 3 && s[2] == "activity") {
+            if (!json) return http::redirect(request_, Status::found, site_.ids.post(post->slug));
+            return http::activity_json(request_, site_.create_json.at(post->slug));
+        }
+        return not_found("no such post resource");
+    }
+
+    http::Response tag(const std::string& name) {
+        auto body = web::render_tag(view_, name);
+        if (!body) return not_found("no post carries this tag");
+        return http::html(request_, std::move(*body));
+    }
+
+    http::Response media() {
+        std::string relative;
+        for (std::size_t i = 1; i < target_.segments.size(); ++i)
+            relative += (i > 1 ? "/" : "") + target_.segments[i];
+        auto file = read_media_file(site_.settings.content_dir, relative);
+        if (!file) return http::error(request_, Status::not_found, "no such image");
+        http::Response response = http::make_response(request_, Status::ok, std::move(file->bytes), file->content_type);
+        response.set(beast_http::field::cache_control, "public, max-age=86400");
+        response.set("X-Content-Type-Options", "nosniff");
+        return response;
+    }
+
+    const http::Request& request_;
+    const Site& site_;
+    store::Database& db_;
+    web::SiteView view_;
+    Target target_;
+};
+
+}  // namespace
+
+http::Response Router::operator()(const http::Request& request, const Peer&) {
+    std::shared_ptr<const Site> site = site_.current();
+    http::Response response = Dispatch(request, *site, db_).run();
+    if (request.method() == beast_http::verb::head) {
+        // Same headers as GET, Content-Length included, and no body.
+        response.prepare_payload();
+        std::string length = std::to_string(response.body().size());
+        response.body().clear();
+        response.set(beast_http::field::content_length, length);
+    }
+    return response;
+}
+
+}  // namespace fedblog::server

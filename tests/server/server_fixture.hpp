@@ -1,0 +1,77 @@
+#pragma once
+// The real server on a loopback port: temp data and content folders, a real SQLite file, the real
+// router and HttpServer on their own thread. Tests talk to it through sockets only.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include "server/app.hpp"
+#include "server/http_server.hpp"
+#include "server/router.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace fedblog::testing {
+
+inline void write_file(const std::filesystem::path& path, const std::string& text) {
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << text;
+}
+
+class ServerFixture : public ::testing::Test {
+protected:
+    // Tests may adjust settings and content before start().
+    ServerFixture() {
+        settings.data_dir = (dir / "data").string();
+        settings.content_dir = (dir / "content").string();
+        settings.listen = "127.0.0.1:0";
+        settings.threads = 2;
+        settings.blog_name = "L'atelier vélo";
+        settings.blog_summary = "Réparations & entraide.";
+        std::filesystem::create_directories(dir / "content");
+    }
+
+    void write_post(const std::string& file, const std::string& front_matter, const std::string& body) {
+        write_file(dir / "content" / file, "---\n" + front_matter + "---\n" + body);
+    }
+
+    void start() {
+        server = std::make_unique<server::HttpServer>(
+            "127.0.0.1", 0, server::ServerLimits::from(settings),
+            [this](const http::Request& request, const server::Peer& peer) { return (*router)(request, peer); });
+        port = server->port();
+        settings.public_url = "http://localhost:" + std::to_string(port);
+        app = std::make_unique<server::App>(settings);
+        app->sync_content();
+        site = std::make_unique<server::SiteHolder>(app->build_site());
+        router = std::make_unique<server::Router>(*site, app->database());
+        thread = std::thread([this] { server->run(false); });
+    }
+
+    // Re-reads the content folder, as `fedblog publish` followed by a reload would.
+    void resync() {
+        app->sync_content();
+        site->replace(app->build_site());
+    }
+
+    ~ServerFixture() override {
+        if (server) server->stop();
+        if (thread.joinable()) thread.join();
+    }
+
+    std::string url(const std::string& path) const { return settings.public_url + path; }
+    HttpClient client() const { return HttpClient(port); }
+
+    TempDir dir;
+    Settings settings;
+    unsigned short port = 0;
+    std::unique_ptr<server::App> app;
+    std::unique_ptr<server::SiteHolder> site;
+    std::unique_ptr<server::Router> router;
+    std::unique_ptr<server::HttpServer> server;
+    std::thread thread;
+};
+
+}  // namespace fedblog::testing
