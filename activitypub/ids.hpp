@@ -62,6 +62,10 @@ public:
     static constexpr std::string_view media_prefix = "/media/";
     std::string media(std::string_view relative_path) const;
 
+    // The OStatus subscribe template: our page that opens a fediverse object (a post URL, an acct:)
+    // for a visitor; the blog follows no one, so it leads to our post or explains how to reply.
+    std::string interaction_path() const { return "/authorize_interaction"; }
+    std::string interaction_template() const { return origin_ + interaction_path() + "?uri={uri}"; }
     std::string webfinger_template() const { return origin_ + "/.well-known/webfinger?resource={uri}"; }
     // The NodeInfo 2.1 document that /.well-known/nodeinfo links to.
     std::string nodeinfo_path() const { return "/nodeinfo/2.1"; }

@@ -15,7 +15,7 @@ inline constexpr std::string_view nodeinfo_content_type =
 
 struct NodeUsage {
     std::int64_t local_posts = 0;     // published posts
-    std::int64_t local_comments = 0;  // comments written here; remote replies are not local, so 0 today
+    std::int64_t local_comments = 0;  // comments shown on the blog (approved, public)
 };
 
 // /.well-known/nodeinfo: {links: [{rel: schema 2.1, href: Ids::nodeinfo()}]}, served as plain JSON.

@@ -14,6 +14,8 @@ namespace fedblog::activitypub {
 namespace {
 
 constexpr std::string_view profile_page_rel = "http://webfinger.net/rel/profile-page";
+// OStatus remote interaction: where a link to a fediverse object is opened "as this account".
+constexpr std::string_view subscribe_rel = "http://ostatus.org/schema/1.0/subscribe";
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
@@ -98,6 +100,8 @@ Json webfinger_jrd(const Ids& ids, const std::vector<std::string>& rels) {
     };
     add(link("self", "application/activity+json", ids.actor()));
     add(link(profile_page_rel, "text/html", ids.profile()));
+    Json subscribe = {{"rel", subscribe_rel}, {"template", ids.interaction_template()}};
+    add(std::move(subscribe));
     return {
         {"subject", ids.acct()},
         {"aliases", Json::array({ids.actor(), ids.profile()})},

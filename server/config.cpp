@@ -2,6 +2,7 @@
 
 #include <boost/program_options.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -148,8 +149,15 @@ CommandLine parse_command_line(int argc, const char* const argv[], const char* c
     else
         throw ConfigError("object_type must be article or note, not \"" + object_type + "\"");
     if (result.settings.author_name.empty()) result.settings.author_name = result.settings.blog_name;
-    while (!result.settings.public_url.empty() && result.settings.public_url.back() == '/')
-        result.settings.public_url.pop_back();
+    std::string& public_url = result.settings.public_url;
+    while (!public_url.empty() && public_url.back() == '/') public_url.pop_back();
+    // Ids are compared byte for byte by other servers: write the scheme and host the one canonical way.
+    if (auto parsed = boost::urls::parse_absolute_uri(public_url)) {
+        boost::urls::url canonical(*parsed);
+        canonical.normalize_scheme();
+        canonical.normalize_authority();
+        public_url = canonical.buffer();
+    }
     return result;
 }
 

@@ -28,7 +28,13 @@ struct Target {
     std::string path;                   // as sent (still encoded)
     std::string query;                  // raw, undecoded; empty when none
     bool has_query = false;
-    std::optional<std::string> page;  // the decoded ?page= value
+    std::vector<std::pair<std::string, std::string>> params;  // decoded query parameters, in order
+
+    std::optional<std::string> param(std::string_view name) const {
+        for (const auto& [key, value] : params)
+            if (key == name) return value;
+        return std::nullopt;
+    }
 };
 
 std::optional<Target> parse_target(std::string_view target) {
@@ -39,8 +45,7 @@ std::optional<Target> parse_target(std::string_view target) {
     parsed.has_query = url->has_query();
     parsed.query = url->encoded_query();
     for (auto segment : url->segments()) parsed.segments.push_back(segment);
-    for (auto param : url->params())
-        if (param.key == "page" && param.has_value) parsed.page = std::string(param.value);
+    for (auto param : url->params()) parsed.params.emplace_back(param.key, param.value);
     // "/" parses as one empty segment in some forms: normalize to none.
     if (parsed.segments.size() == 1 && parsed.segments[0].empty()) parsed.segments.clear();
     return parsed;
@@ -48,8 +53,9 @@ std::optional<Target> parse_target(std::string_view target) {
 
 // ?page=N with N ≥ 1; nothing when absent; 0 (never a page) when malformed.
 std::optional<long> page_parameter(const Target& target) {
-    if (!target.page) return std::nullopt;
-    const std::string& value = *target.page;
+    auto requested = target.param("page");
+    if (!requested) return std::nullopt;
+    const std::string& value = *requested;
     long page = 0;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), page);
     if (ec != std::errc{} || end != value.data() + value.size() || page < 1) return 0;
@@ -93,6 +99,7 @@ public:
         if (s.size() >= 2 && s[0] == "users") return users();
         if (s.size() >= 2 && s[0] == "posts") return posts();
         if (s.size() == 2 && s[0] == "tags") return tag(s[1]);
+        if (s.size() == 1 && "/" + s[0] == site_.ids.interaction_path()) return interaction();
         if (s.size() >= 2 && s[0] == "media") return media();
         return not_found("no such page");
     }
@@ -160,7 +167,7 @@ private:
 
     http::Response nodeinfo() {
         store::Counts counts = store::counts(db_);
-        activitypub::NodeUsage usage{counts.posts, 0};
+        activitypub::NodeUsage usage{counts.posts, counts.comments};
         return http::plain_json(request_, activitypub::serialize(activitypub::nodeinfo_2_1(site_.settings, usage)),
                                 activitypub::nodeinfo_content_type);
     }
@@ -235,10 +242,15 @@ private:
         if (s.size() == 2)
             return json ? http::activity_json(request_, site_.object_json.at(post->slug))
                         : http::html(request_, web::render_post(view_, *post));
-        if (s.size() == 3 && s[2] == "activity") {
-            if (!json) return http::redirect(request_, Status::found, site_.ids.post(post->slug));
-            return http::activity_json(request_, site_.create_json.at(post->slug));
-        }
+        if (s.size() == 3 && !json) return http::redirect(request_, Status::found, site_.ids.post(post->slug));
+        if (s.size() == 3 && s[2] == "activity") return http::activity_json(request_, site_.create_json.at(post->slug));
+        namespace ap = activitypub;
+        if (s.size() == 3 && s[2] == "replies")
+            return http::activity_json(request_, ap::serialize(ap::replies_collection(post->slug, {}, site_.ids)));
+        if (s.size() == 3 && s[2] == "likes")
+            return http::activity_json(request_, ap::serialize(ap::counted_collection(site_.ids.post_likes(post->slug), 0)));
+        if (s.size() == 3 && s[2] == "shares")
+            return http::activity_json(request_, ap::serialize(ap::counted_collection(site_.ids.post_shares(post->slug), 0)));
         return not_found("no such post resource");
     }
 
@@ -246,6 +258,15 @@ private:
         auto body = web::render_tag(view_, name);
         if (!body) return not_found("no post carries this tag");
         return http::html(request_, std::move(*body));
+    }
+
+    // The OStatus subscribe template's target: a post of ours goes to its page, anything else is explained.
+    http::Response interaction() {
+        std::string uri = target_.param("uri").value_or("");
+        for (const store::Post* post : site_.catalog.published())
+            if (uri == site_.ids.post(post->slug)) return http::redirect(request_, Status::found, uri);
+        if (uri == site_.ids.actor() || uri == site_.ids.acct()) return http::redirect(request_, Status::found, site_.ids.profile());
+        return http::html(request_, web::render_interaction(view_, uri));
     }
 
     http::Response media() {

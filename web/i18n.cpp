@@ -35,6 +35,11 @@ constexpr Strings french{
     .back_home = "Retour à l’accueil",
     .not_found = "Page introuvable",
     .not_found_explanation = "Cette adresse ne correspond à aucune page de ce blog.",
+    .interaction_heading = "Ce blog ne suit personne",
+    .interaction_explanation =
+        "Pour suivre un compte ou répondre à une publication du fédivers, ouvrez-la depuis votre propre instance : "
+        "collez son adresse dans la recherche de votre instance.",
+    .interaction_open = "Voir la publication d’origine",
     .tag_heading = "Étiquette\u00A0: ",
     .how_to_follow = "Suivre ce blog depuis Mastodon",
     .follow_steps = {"Copiez l’identifiant ci-dessus.",
@@ -81,6 +86,11 @@ constexpr Strings english{
     .back_home = "Back to the home page",
     .not_found = "Page not found",
     .not_found_explanation = "This address matches no page of this blog.",
+    .interaction_heading = "This blog follows no one",
+    .interaction_explanation =
+        "To follow an account or reply to a post from the fediverse, open it from your own instance: paste its "
+        "address into your instance's search.",
+    .interaction_open = "See the original post",
     .tag_heading = "Tag: ",
     .how_to_follow = "Follow this blog from Mastodon",
     .follow_steps = {"Copy the handle above.",

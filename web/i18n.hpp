@@ -35,6 +35,9 @@ struct Strings {
     std::string_view back_home;
     std::string_view not_found;
     std::string_view not_found_explanation;
+    std::string_view interaction_heading;
+    std::string_view interaction_explanation;
+    std::string_view interaction_open;  // link text to the remote object
     std::string_view tag_heading;  // followed by the tag name
     std::string_view how_to_follow;
     std::array<std::string_view, 3> follow_steps;

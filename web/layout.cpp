@@ -63,6 +63,8 @@ std::string render_layout(const SiteView& site, const PageMeta& meta, std::strin
            "\" href=\"" + escape_attribute(ids.feed()) + "\">\n";
     std::string icon = site_image_url(ids, settings.blog_icon);
     if (!icon.empty()) out += "<link rel=\"icon\" href=\"" + escape_attribute(icon) + "\">\n";
+    // The actor's "Blog" field links here; Mastodon shows it verified when the page links back with rel=me.
+    out += "<link rel=\"me\" href=\"" + escape_attribute(ids.profile()) + "\">\n";
     // Mastodon credits the blog's account under link previews of its pages.
     meta_name(out, "fediverse:creator", site.handle());
 

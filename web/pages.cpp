@@ -148,6 +148,19 @@ std::string render_not_found(const SiteView& site) {
     return render_layout(site, meta, notice(site, s.not_found, s.not_found_explanation));
 }
 
+std::string render_interaction(const SiteView& site, std::string_view uri) {
+    const Strings& s = site.strings();
+    PageMeta meta{.title = std::string(s.interaction_heading), .indexable = false};
+    std::string main = "<div class=\"notice\">\n<h1>" + text(s.interaction_heading) + "</h1>\n<p>" +
+                       text(s.interaction_explanation) + "</p>\n";
+    // Only web links become links: a javascript: or data: "uri" must not reach an href.
+    if (uri.starts_with("https://") || uri.starts_with("http://"))
+        main += "<p><a href=\"" + attr(uri) + "\" rel=\"nofollow noopener noreferrer\">" + text(s.interaction_open) +
+                "</a></p>\n";
+    main += "<p><a href=\"" + attr(site.ids.home()) + "\">" + text(s.back_home) + "</a></p>\n</div>\n";
+    return render_layout(site, meta, main);
+}
+
 std::optional<std::string> render_tag(const SiteView& site, std::string_view tag) {
     std::vector<const store::Post*> posts = site.catalog.tagged(tag);
     if (posts.empty()) return std::nullopt;

@@ -30,6 +30,10 @@ std::optional<std::string> render_tag(const SiteView& site, std::string_view tag
 
 std::string render_not_found(const SiteView& site);
 
+// The OStatus "remote interaction" page for a URI that is not one of our posts: the blog follows no one,
+// so it explains how to interact from one's own instance and links the object when it is an http(s) URL.
+std::string render_interaction(const SiteView& site, std::string_view uri);
+
 // The blog's own profile page, with its fediverse handle and how to follow it.
 std::string render_profile(const SiteView& site, std::size_t follower_count);
 

@@ -79,12 +79,14 @@ TEST(Webfinger, JrdSelfLinkIsTheActorId) {
     Json jrd = webfinger_jrd(ids);
     EXPECT_EQ(jrd["subject"], "acct:blog@blog.example");
     EXPECT_EQ(jrd["aliases"], Json::array({"https://blog.example/users/blog", "https://blog.example/@blog"}));
-    ASSERT_EQ(jrd["links"].size(), 2u);
+    ASSERT_EQ(jrd["links"].size(), 3u);
     EXPECT_EQ(jrd["links"][0],
               Json({{"rel", "self"}, {"type", "application/activity+json"}, {"href", ids.actor()}}));
     EXPECT_EQ(jrd["links"][1], Json({{"rel", "http://webfinger.net/rel/profile-page"},
                                      {"type", "text/html"},
                                      {"href", "https://blog.example/@blog"}}));
+    EXPECT_EQ(jrd["links"][2], Json({{"rel", "http://ostatus.org/schema/1.0/subscribe"},
+                                     {"template", "https://blog.example/authorize_interaction?uri={uri}"}}));
 }
 
 TEST(Webfinger, RelParametersFilterLinks) {

@@ -51,6 +51,8 @@ TEST(Config, OneNamingRuleAcrossFlagFileAndEnvironment) {
                                   {"FEDBLOG_PUBLIC_URL=https://env.example"});
     EXPECT_EQ(with_flag.settings.public_url, "https://flag.example");  // trailing slash dropped
     EXPECT_EQ(with_flag.command, std::vector<std::string>{"publish"});
+    CommandLine mixed_case = parse({"serve", "--public-url", "HTTPS://Blog.Example"});
+    EXPECT_EQ(mixed_case.settings.public_url, "https://blog.example");
 }
 
 TEST(Config, ConfigFileCanComeFromTheEnvironment) {

@@ -203,3 +203,14 @@ TEST_F(FederationEndpoints, EditKeepsIdAndPublishedAndSetsUpdated) {
     ASSERT_TRUE(article.contains("updated"));
     EXPECT_GT(article["updated"].get<std::string>(), article["published"].get<std::string>());
 }
+
+TEST_F(FederationEndpoints, RepliesLikesAndSharesCollectionsAnswer) {
+    json replies = get_json("/posts/atelier/replies");
+    EXPECT_EQ(replies["id"], url("/posts/atelier/replies"));
+    EXPECT_EQ(replies["type"], "Collection");
+    json likes = get_json("/posts/atelier/likes");
+    EXPECT_EQ(likes["id"], url("/posts/atelier/likes"));
+    EXPECT_EQ(likes["totalItems"], 0);
+    json shares = get_json("/posts/atelier/shares");
+    EXPECT_EQ(shares["id"], url("/posts/atelier/shares"));
+}

@@ -116,3 +116,19 @@ TEST_F(Pages, HealthzAnswersOk) {
     EXPECT_EQ(reply.result(), beast_http::status::ok);
     EXPECT_EQ(reply.body(), "ok\n");
 }
+
+TEST_F(Pages, RemoteInteractionTemplateLeadsToOurPostsOrExplains) {
+    auto ours = client().get("/authorize_interaction?uri=" + url("/posts/velo"));
+    EXPECT_EQ(ours.result(), beast_http::status::found);
+    EXPECT_EQ(ours[beast_http::field::location], url("/posts/velo"));
+    auto remote = page("/authorize_interaction?uri=https%3A%2F%2Fm.example%2F%40alice");
+    ASSERT_EQ(remote.result(), beast_http::status::ok);
+    EXPECT_TRUE(contains(remote.body(), "href=\"https://m.example/@alice\""));
+    auto hostile = page("/authorize_interaction?uri=javascript:alert(1)");
+    ASSERT_EQ(hostile.result(), beast_http::status::ok);
+    EXPECT_FALSE(contains(hostile.body(), "javascript:"));
+}
+
+TEST_F(Pages, EveryPageLinksTheProfileWithRelMe) {
+    EXPECT_TRUE(contains(page("/").body(), "<link rel=\"me\" href=\"" + url("/@blog") + "\">"));
+}
