@@ -13,7 +13,7 @@ packages=(
   # tests
   googletest libgtest-dev libgmock-dev
   # benchmarks (tests/bench)
-  wrk
+  wrk bc curl
 )
 
 missing=()

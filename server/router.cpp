@@ -2,6 +2,7 @@
 
 #include <boost/beast/http/field.hpp>
 #include <boost/url/parse.hpp>
+#include <algorithm>
 #include <charconv>
 
 #include "activitypub/collections.hpp"
@@ -138,10 +139,18 @@ private:
     http::Response well_known(const std::string& name) {
         namespace ap = activitypub;
         if (name == "webfinger") {
-            auto answer = ap::webfinger(target_.query, site_.ids);
+            ap::WebfingerAnswer answer;
+            bool whole_jrd = std::count_if(target_.params.begin(), target_.params.end(),
+                                           [](const auto& p) { return p.first == "resource"; }) == 1 &&
+                             !target_.param("rel");
+            if (whole_jrd)  // the common case is served pre-rendered
+                answer.status = ap::match_resource(*target_.param("resource"), site_.ids);
+            else
+                answer = ap::webfinger(target_.query, site_.ids);
             switch (answer.status) {
                 case ap::LookupStatus::ok:
-                    return with_cache(http::plain_json(request_, ap::serialize(answer.jrd), ap::jrd_content_type),
+                    return with_cache(http::plain_json(request_, whole_jrd ? site_.webfinger_json : ap::serialize(answer.jrd),
+                                                       ap::jrd_content_type),
                                       "max-age=259200, public");
                 case ap::LookupStatus::not_found:
                     return cors(http::error(request_, Status::not_found, "no such account here",

@@ -5,6 +5,7 @@
 #include "activitypub/article.hpp"
 #include "activitypub/collections.hpp"
 #include "activitypub/json.hpp"
+#include "activitypub/webfinger.hpp"
 
 namespace fedblog::server {
 
@@ -18,6 +19,7 @@ std::shared_ptr<const Site> build_site(Settings settings, store::Catalog catalog
                                             .public_key_pem = std::move(public_key_pem),
                                             .actor_published = actor_published,
                                             .actor_json = {},
+                                            .webfinger_json = {},
                                             .outbox_json = {},
                                             .outbox_pages_json = {},
                                             .following_json = {},
@@ -25,6 +27,7 @@ std::shared_ptr<const Site> build_site(Settings settings, store::Catalog catalog
                                             .create_json = {}});
     const Settings& s = site->settings;
     site->actor_json = ap::serialize(ap::actor_document(s, site->ids, site->public_key_pem, actor_published));
+    site->webfinger_json = ap::serialize(ap::webfinger_jrd(site->ids));
     const auto& published = site->catalog.published();
     site->outbox_json = ap::serialize(ap::outbox(published.size(), site->ids));
     for (long page = 1;; ++page) {

@@ -22,6 +22,7 @@ struct Site {
     store::Timestamp actor_published = 0;
 
     std::string actor_json;
+    std::string webfinger_json;  // the whole JRD (no rel filter): what Mastodon asks for
     std::string outbox_json;
     std::vector<std::string> outbox_pages_json;  // [0] is page 1
     std::string following_json;
