@@ -3,10 +3,11 @@
 #include <string>
 #include <string_view>
 
+#include "common/html.hpp"
+
 namespace fedblog::activitypub {
 
-// Escapes & < > " ' so the text is safe in element content and in quoted attributes.
-std::string escape_html(std::string_view text);
+using fedblog::escape_html;
 
 // Plain text (a setting) to HTML: blank lines separate <p> paragraphs, single newlines become <br>.
 // Empty or blank text gives "".

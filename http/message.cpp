@@ -3,6 +3,7 @@
 #include <boost/beast/http/field.hpp>
 #include <nlohmann/json.hpp>
 
+#include "common/html.hpp"
 #include "http/media_type.hpp"
 
 namespace fedblog::http {
@@ -53,20 +54,6 @@ Response plain_json(const Request& request, std::string body, std::string_view c
     return response;
 }
 
-static std::string escape_html_text(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
-
 Response error(const Request& request, Status status, std::string_view message, Representation representation) {
     Response response = [&] {
         if (representation == Representation::activity_json) {
@@ -76,9 +63,9 @@ Response error(const Request& request, Status status, std::string_view message, 
         std::string title = std::to_string(static_cast<unsigned>(status)) + " " +
                             std::string(beast_http::obsolete_reason(status));
         std::string body = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" +
-                           escape_html_text(title) +
+                           escape_html(title) +
                            "</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body><main class=\"error\"><h1>" +
-                           escape_html_text(title) + "</h1><p>" + escape_html_text(message) +
+                           escape_html(title) + "</h1><p>" + escape_html(message) +
                            "</p><p><a href=\"/\">Accueil</a></p></main></body></html>\n";
         return make_response(request, status, std::move(body), html_type);
     }();

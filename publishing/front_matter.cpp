@@ -8,7 +8,7 @@
 #include "common/time.hpp"
 #include "publishing/markdown.hpp"
 #include "publishing/slug.hpp"
-#include "publishing/text.hpp"
+#include "common/utf8.hpp"
 
 namespace fedblog::publishing {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <iterator>
 
-#include "publishing/text.hpp"
+#include "common/utf8.hpp"
 
 namespace fedblog::publishing {
 

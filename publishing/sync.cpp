@@ -1,5 +1,7 @@
 #include "publishing/sync.hpp"
 
+#include "common/html.hpp"
+
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -89,20 +91,6 @@ std::string url_to_file_path(std::string_view url) {
             i += 2;
         } else {
             out += url[i];
-        }
-    }
-    return out;
-}
-
-std::string escape_html(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
         }
     }
     return out;

@@ -1,5 +1,7 @@
 #include "web/escape.hpp"
 
+#include "common/utf8.hpp"
+
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -27,25 +29,6 @@ std::string escape(std::string_view in) {
     return out;
 }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
 // Decodes the entity whose name (between '&' and ';') is given; false when it is not one we know.
 bool decode_entity(std::string_view name, std::string& out) {
     struct Named {
@@ -71,7 +54,7 @@ bool decode_entity(std::string_view name, std::string& out) {
     std::uint32_t cp = 0;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
     if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size()) return false;
-    append_utf8(out, cp);
+    append_utf8(out, static_cast<char32_t>(cp));
     return true;
 }
 

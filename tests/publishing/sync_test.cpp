@@ -3,12 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "store/database.hpp"
-#include "temp_dir.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace fedblog::publishing {
 namespace {
 
-using testing::TempDir;
+using fedblog::testing::TempDir;
 using Strings = std::vector<std::string>;
 
 constexpr store::Timestamp first_sync = 1780000000;

@@ -1,6 +1,6 @@
-#include "publishing/text.hpp"
+#include "common/utf8.hpp"
 
-namespace fedblog::publishing {
+namespace fedblog {
 
 char32_t next_code_point(std::string_view text, std::size_t& pos) {
     const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
@@ -89,4 +89,4 @@ std::string lowercase(std::string_view text) {
     return out;
 }
 
-}  // namespace fedblog::publishing
+}  // namespace fedblog

@@ -1,8 +1,8 @@
-#include "publishing/text.hpp"
+#include "common/utf8.hpp"
 
 #include <gtest/gtest.h>
 
-namespace fedblog::publishing {
+namespace fedblog {
 namespace {
 
 TEST(Text, DecodesOneToFourByteSequences) {
@@ -47,4 +47,4 @@ TEST(Text, LowercasesLatinGreekAndCyrillic) {
 }
 
 }  // namespace
-}  // namespace fedblog::publishing
+}  // namespace fedblog

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace fedblog::publishing {
+namespace fedblog {
 
 inline constexpr char32_t replacement_character = U'\uFFFD';
 
@@ -22,4 +22,4 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text);
 // and "économie" are one tag); other characters are kept as they are.
 std::string lowercase(std::string_view text);
 
-}  // namespace fedblog::publishing
+}  // namespace fedblog
