@@ -121,4 +121,17 @@ LoadedKey load_or_create(const std::filesystem::path& file) {
     }
 }
 
+KeyPair rotate_key(const std::filesystem::path& file, std::int64_t now) {
+    KeyPair fresh = KeyPair::generate_rsa();
+    std::filesystem::path retired = file;
+    retired += ".retired-" + std::to_string(now);
+    if (std::filesystem::exists(file)) {
+        // A hard link keeps the old key reachable while the new one is renamed over `file`: no moment
+        // without a key file, whatever happens in between.
+        std::filesystem::create_hard_link(file, retired);
+    }
+    write_private_key(file, fresh);
+    return fresh;
+}
+
 }  // namespace fedblog::keys

@@ -3,6 +3,7 @@
 // (mode 0600, written atomically, never world-readable even for an instant).
 #include <openssl/evp.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -40,6 +41,10 @@ struct LoadedKey {
     bool created;
 };
 LoadedKey load_or_create(const std::filesystem::path& file);
+
+// Replaces the key at `file` with a new RSA-2048 key. The old one stays beside it as
+// "<file>.retired-<now>" (mode 0600), for an operator who must roll back. Returns the new key.
+KeyPair rotate_key(const std::filesystem::path& file, std::int64_t now);
 
 // The last OpenSSL error as text, and clears the queue.
 std::string openssl_error();

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "common/log.hpp"
+#include "common/time.hpp"
 #include "server/app.hpp"
 #include "server/config.hpp"
 #include "server/http_server.hpp"
@@ -40,6 +41,18 @@ int keys_show(App& app) {
     return 0;
 }
 
+int keys_rotate(App& app) {
+    std::filesystem::path file = std::filesystem::path(app.settings().data_dir) / "actor.key";
+    keys::KeyPair fresh = keys::rotate_key(file, now_seconds());
+    log::info("actor key rotated", {{"path", file.string()}});
+    std::cout << "New key written to " << file.string() << " (the old one is kept beside it as "
+              << file.filename().string() << ".retired-<time>).\n"
+              << "Restart fedblog serve so the actor publishes it; servers that cached the old key fetch the new\n"
+                 "one when a signature fails to verify.\n\n"
+              << fresh.public_pem();
+    return 0;
+}
+
 }  // namespace
 
 int run_command(const std::vector<std::string>& command, const Settings& settings) {
@@ -49,6 +62,7 @@ int run_command(const std::vector<std::string>& command, const Settings& setting
     if (name == "serve") run = serve;
     if (name == "publish") run = publish;
     if (name == "keys show") run = keys_show;
+    if (name == "keys rotate") run = keys_rotate;
     if (!run) {
         std::cerr << "fedblog: unknown command \"" << name << "\"\n\n" << help_text({});
         return 2;

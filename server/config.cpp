@@ -22,6 +22,7 @@ constexpr CommandInfo commands[] = {
     {"serve", "sync the content directory, then serve the blog and its ActivityPub presence"},
     {"publish", "sync the content directory into the store: new, changed and removed posts"},
     {"keys show", "print the actor's public key (PEM)"},
+    {"keys rotate", "replace the actor's key pair (the old key is kept as actor.key.retired-<time>)"},
     {"version", "print the version"},
 };
 

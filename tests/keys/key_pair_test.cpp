@@ -68,3 +68,18 @@ TEST(KeyFile, NamesTheFileWhenCorrupt) {
         EXPECT_NE(std::string(e.what()).find("actor.key"), std::string::npos) << e.what();
     }
 }
+
+TEST(KeyFile, RotationReplacesTheKeyAndKeepsTheOldOneRetired) {
+    TempDir dir;
+    auto file = dir / "actor.key";
+    std::string old_public = load_or_create(file).key.public_pem();
+    KeyPair fresh = rotate_key(file, 1234);
+    EXPECT_NE(fresh.public_pem(), old_public);
+    EXPECT_EQ(load_or_create(file).key.public_pem(), fresh.public_pem());
+    auto retired = dir / "actor.key.retired-1234";
+    ASSERT_TRUE(std::filesystem::exists(retired));
+    struct stat info {};
+    ASSERT_EQ(::stat(retired.c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0600);
+    EXPECT_EQ(load_or_create(retired).key.public_pem(), old_public);
+}
