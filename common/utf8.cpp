@@ -42,6 +42,8 @@ char32_t next_code_point(std::string_view text, std::size_t& pos) {
 }
 
 void append_utf8(std::string& out, char32_t code_point) {
+    // Surrogates and values past U+10FFFF have no UTF-8 form.
+    if ((code_point >= 0xD800 && code_point <= 0xDFFF) || code_point > 0x10FFFF) code_point = replacement_character;
     if (code_point < 0x80) {
         out += static_cast<char>(code_point);
     } else if (code_point < 0x800) {

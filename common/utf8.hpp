@@ -13,6 +13,7 @@ inline constexpr char32_t replacement_character = U'\uFFFD';
 // surrogate, truncated, beyond U+10FFFF) yields U+FFFD and advances by one byte.
 char32_t next_code_point(std::string_view text, std::size_t& pos);
 
+// Surrogates and values past U+10FFFF are written as U+FFFD.
 void append_utf8(std::string& out, char32_t code_point);
 
 // Byte offset of the first malformed sequence, nothing when the whole text is valid UTF-8.

@@ -54,7 +54,8 @@ bool decode_entity(std::string_view name, std::string& out) {
     std::uint32_t cp = 0;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
     if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size()) return false;
-    append_utf8(out, static_cast<char32_t>(cp));
+    // HTML turns &#0; into U+FFFD, like the code points UTF-8 cannot carry.
+    append_utf8(out, cp == 0 ? replacement_character : static_cast<char32_t>(cp));
     return true;
 }
 

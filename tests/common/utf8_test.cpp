@@ -32,6 +32,13 @@ TEST(Text, AppendUtf8RoundTrips) {
     EXPECT_EQ(out, "a\u00e7\u0153\u20ac\U0001F6B2");
 }
 
+TEST(Text, AppendUtf8ReplacesWhatUtf8CannotCarry) {
+    std::string out;
+    append_utf8(out, 0xD800);
+    append_utf8(out, 0x110000);
+    EXPECT_EQ(out, "\uFFFD\uFFFD");
+}
+
 TEST(Text, FindsTheFirstInvalidByte) {
     EXPECT_EQ(find_invalid_utf8("caf\u00e9 \uFFFD ok"), std::nullopt);  // a literal U+FFFD is valid
     EXPECT_EQ(find_invalid_utf8("caf\xE9 au lait"), 3u);                // Latin-1 é
