@@ -65,6 +65,14 @@ KeyPair KeyPair::from_private_pem(std::string_view pem) {
     return KeyPair(EvpPkeyPtr(raw));
 }
 
+EvpPkeyPtr public_key_from_pem(std::string_view pem) {
+    BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    if (!bio) fail("BIO_new_mem_buf");
+    EVP_PKEY* raw = PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
+    if (!raw) fail("not a PEM public key");
+    return EvpPkeyPtr(raw);
+}
+
 std::string KeyPair::private_pem() const {
     BioPtr bio(BIO_new(BIO_s_mem()));
     if (!bio || PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)

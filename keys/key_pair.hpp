@@ -31,6 +31,10 @@ private:
     EvpPkeyPtr key_;
 };
 
+// A public key from its SubjectPublicKeyInfo PEM (what actors publish). Throws std::runtime_error with
+// OpenSSL's reason when the PEM holds no public key.
+EvpPkeyPtr public_key_from_pem(std::string_view pem);
+
 // Writes the private key to `file` with mode 0600: a temporary file in the same folder, fsync, rename.
 void write_private_key(const std::filesystem::path& file, const KeyPair& key);
 

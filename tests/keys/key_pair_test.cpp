@@ -83,3 +83,12 @@ TEST(KeyFile, RotationReplacesTheKeyAndKeepsTheOldOneRetired) {
     EXPECT_EQ(info.st_mode & 0777, 0600);
     EXPECT_EQ(load_or_create(retired).key.public_pem(), old_public);
 }
+
+TEST(PublicKey, ParsesWhatTheActorPublishes) {
+    KeyPair key = KeyPair::generate_rsa();
+    EvpPkeyPtr parsed = public_key_from_pem(key.public_pem());
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(EVP_PKEY_eq(parsed.get(), key.get()), 1);
+    EXPECT_THROW(public_key_from_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"), std::runtime_error);
+    EXPECT_THROW(public_key_from_pem(""), std::runtime_error);
+}

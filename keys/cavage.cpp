@@ -1,0 +1,363 @@
+#include "keys/cavage.hpp"
+
+#include <openssl/err.h>
+
+#include <algorithm>
+#include <charconv>
+#include <memory>
+#include <stdexcept>
+
+#include "common/time.hpp"
+#include "keys/digest.hpp"
+
+namespace fedblog::keys {
+
+namespace {
+
+constexpr std::string_view request_target = "(request-target)";
+constexpr std::string_view created_pseudo_header = "(created)";
+constexpr std::string_view expires_pseudo_header = "(expires)";
+
+struct MdCtxDeleter {
+    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
+
+// The primitive an `algorithm` value and a key select together.
+enum class Primitive { rsa_pkcs1_sha256, ed25519 };
+
+SignatureError error(SignatureError::Kind kind, std::string detail) { return {kind, std::move(detail)}; }
+SignatureError malformed(std::string detail) { return error(SignatureError::Kind::malformed, std::move(detail)); }
+// A value echoed in an error detail; long ones are cut, the header may be kilobytes of junk.
+std::string in_quotes(std::string_view text) {
+    constexpr std::size_t max_echo = 100;
+    return "\"" + std::string(text.substr(0, max_echo)) + (text.size() > max_echo ? "...\"" : "\"");
+}
+
+std::string key_type_name(EVP_PKEY* key) {
+    const char* name = key ? EVP_PKEY_get0_type_name(key) : nullptr;
+    return name ? name : "unknown";
+}
+
+bool is_ows(char c) { return c == ' ' || c == '\t'; }
+
+// RFC 9110 tchar.
+bool is_tchar(char c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+    return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// RFC 9110 qdtext and the characters a quoted-pair may escape (HTAB, SP, VCHAR, obs-text).
+bool is_qdtext(unsigned char c) { return c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c != 0x5c && c != 0x7f); }
+bool is_escapable(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
+
+std::string lower_case(std::string_view text) {
+    std::string out(text);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+std::string_view trim_ows(std::string_view text) {
+    while (!text.empty() && is_ows(text.front())) text.remove_prefix(1);
+    while (!text.empty() && is_ows(text.back())) text.remove_suffix(1);
+    return text;
+}
+
+bool is_pseudo_header(std::string_view name) {
+    return name == request_target || name == created_pseudo_header || name == expires_pseudo_header;
+}
+
+bool is_token(std::string_view text) { return !text.empty() && std::all_of(text.begin(), text.end(), is_tchar); }
+
+struct Parameter {
+    std::string_view name;
+    std::string value;  // unescaped
+    bool quoted;
+};
+
+// auth-param = token BWS "=" BWS ( token / quoted-string ), separated by OWS "," OWS (RFC 9110 §11.2).
+std::variant<std::vector<Parameter>, SignatureError> split_parameters(std::string_view text) {
+    std::vector<Parameter> parameters;
+    std::size_t i = 0;
+    auto skip_ows = [&] {
+        while (i < text.size() && is_ows(text[i])) ++i;
+    };
+    auto read_token = [&] {
+        const std::size_t start = i;
+        while (i < text.size() && is_tchar(text[i])) ++i;
+        return text.substr(start, i - start);
+    };
+    skip_ows();
+    if (i == text.size()) return malformed("empty Signature header");
+    while (true) {
+        const std::string_view name = read_token();
+        if (name.empty()) return malformed("expected a parameter name at offset " + std::to_string(i));
+        skip_ows();
+        if (i == text.size() || text[i] != '=') return malformed("expected \"=\" after " + in_quotes(name));
+        ++i;
+        skip_ows();
+        Parameter parameter{name, {}, i < text.size() && text[i] == '"'};
+        if (parameter.quoted) {
+            ++i;
+            while (true) {
+                if (i == text.size()) return malformed("unterminated quoted value of " + in_quotes(name));
+                const auto c = static_cast<unsigned char>(text[i++]);
+                if (c == '"') break;
+                if (c == '\\') {
+                    if (i == text.size() || !is_escapable(static_cast<unsigned char>(text[i])))
+                        return malformed("bad escape in the value of " + in_quotes(name));
+                    parameter.value += text[i++];
+                } else if (is_qdtext(c)) {
+                    parameter.value += static_cast<char>(c);
+                } else {
+                    return malformed("control character in the value of " + in_quotes(name));
+                }
+            }
+        } else {
+            parameter.value = read_token();
+            if (parameter.value.empty()) return malformed("missing value for " + in_quotes(name));
+        }
+        parameters.push_back(std::move(parameter));
+        skip_ows();
+        if (i == text.size()) return parameters;
+        if (text[i] != ',') return malformed("expected \",\" after the value of " + in_quotes(name));
+        ++i;
+        skip_ows();
+        if (i == text.size()) return malformed("trailing \",\" in Signature header");
+    }
+}
+
+std::optional<std::int64_t> parse_timestamp(std::string_view digits) {
+    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (ec != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
+    return value;
+}
+
+// Reads one draft-12 §2.1 parameter into `out`. Values are quoted strings, except the timestamps, which
+// are integers with or without quotes.
+std::optional<SignatureError> apply(CavageSignature& out, const Parameter& p) {
+    auto require_quoted = [&]() -> std::optional<SignatureError> {
+        if (!p.quoted) return malformed(in_quotes(p.name) + " must be a quoted string");
+        return std::nullopt;
+    };
+    if (p.name == "keyId") {
+        if (auto e = require_quoted()) return e;
+        if (p.value.empty()) return malformed("keyId is empty");
+        out.key_id = p.value;
+    } else if (p.name == "algorithm") {
+        if (auto e = require_quoted()) return e;
+        if (p.value != "rsa-sha256" && p.value != "hs2019")
+            return error(SignatureError::Kind::unsupported_algorithm, "unsupported algorithm " + in_quotes(p.value));
+        out.algorithm = p.value;
+    } else if (p.name == "headers") {
+        if (auto e = require_quoted()) return e;
+        std::string_view rest = p.value;
+        while (true) {
+            rest = trim_ows(rest);
+            if (rest.empty()) break;
+            const std::size_t end = std::min(rest.find(' '), rest.find('\t'));
+            std::string name = lower_case(rest.substr(0, end));
+            if (name.front() == '(' ? !is_pseudo_header(name) : !is_token(name))
+                return malformed("unsupported header name " + in_quotes(name) + " in headers");
+            out.headers.push_back(std::move(name));
+            if (end == std::string_view::npos) break;
+            rest = rest.substr(end);
+        }
+        if (out.headers.empty()) return malformed("headers is empty");
+    } else if (p.name == "signature") {
+        if (auto e = require_quoted()) return e;
+        auto bytes = base64_decode(p.value);
+        if (!bytes || bytes->empty()) return malformed("signature is not valid base64");
+        out.signature = std::move(*bytes);
+    } else if (p.name == "created" || p.name == "expires") {
+        auto value = parse_timestamp(p.value);
+        if (!value) return malformed(std::string(p.name) + " is not an integer timestamp: " + in_quotes(p.value));
+        (p.name == "created" ? out.created : out.expires) = value;
+    }
+    return std::nullopt;  // other parameters are extensions: ignored, as the draft asks
+}
+
+std::variant<Primitive, SignatureError> select_primitive(const std::optional<std::string>& algorithm, EVP_PKEY* key) {
+    const std::string key_type = key ? key_type_name(key) : "no";
+    const bool rsa = key && EVP_PKEY_is_a(key, "RSA");
+    const bool ed25519 = key && EVP_PKEY_is_a(key, "ED25519");
+    if (algorithm && *algorithm == "rsa-sha256") {
+        if (rsa) return Primitive::rsa_pkcs1_sha256;
+        return error(SignatureError::Kind::key_type_mismatch, "algorithm rsa-sha256 with " + key_type + " key");
+    }
+    if (!algorithm || *algorithm == "hs2019") {
+        if (rsa) return Primitive::rsa_pkcs1_sha256;  // hs2019 in the fediverse: RSASSA-PKCS1-v1_5 SHA-256
+        if (ed25519) return Primitive::ed25519;
+        return error(SignatureError::Kind::key_type_mismatch, "hs2019 with " + key_type + " key is not supported");
+    }
+    return error(SignatureError::Kind::unsupported_algorithm, "unsupported algorithm " + in_quotes(*algorithm));
+}
+
+// Ed25519 hashes internally: no digest is named for it.
+const EVP_MD* message_digest(Primitive primitive) {
+    return primitive == Primitive::rsa_pkcs1_sha256 ? EVP_sha256() : nullptr;
+}
+
+std::vector<unsigned char> sign_bytes(EVP_PKEY* key, Primitive primitive, std::string_view data) {
+    MdCtxPtr ctx(EVP_MD_CTX_new());
+    const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
+    std::size_t length = 0;
+    if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, message_digest(primitive), nullptr, key) != 1 ||
+        EVP_DigestSign(ctx.get(), nullptr, &length, bytes, data.size()) != 1)
+        throw std::runtime_error("signing: " + openssl_error());
+    std::vector<unsigned char> signature(length);
+    if (EVP_DigestSign(ctx.get(), signature.data(), &length, bytes, data.size()) != 1)
+        throw std::runtime_error("signing: " + openssl_error());
+    signature.resize(length);
+    return signature;
+}
+
+bool verify_bytes(EVP_PKEY* key, Primitive primitive, std::string_view data,
+                  const std::vector<unsigned char>& signature) {
+    MdCtxPtr ctx(EVP_MD_CTX_new());
+    const bool verified = ctx &&
+                          EVP_DigestVerifyInit(ctx.get(), nullptr, message_digest(primitive), nullptr, key) == 1 &&
+                          EVP_DigestVerify(ctx.get(), signature.data(), signature.size(),
+                                           reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
+    ERR_clear_error();  // a wrong-length signature leaves errors behind; they are not ours to report
+    return verified;
+}
+
+// The value a covered name stands for in this message.
+std::variant<std::string, SignatureError> covered_value(const CavageSignature& signature, const HttpMessage& message,
+                                                        const std::string& name) {
+    if (name == request_target) return lower_case(message.method) + " " + message.target;
+    if (name == created_pseudo_header || name == expires_pseudo_header) {
+        // draft-12 §2.3: these exist for hs2019 only.
+        if (signature.algorithm && *signature.algorithm == "rsa-sha256")
+            return malformed(in_quotes(name) + " cannot be covered with algorithm rsa-sha256");
+        const auto& value = name == created_pseudo_header ? signature.created : signature.expires;
+        if (!value)
+            return malformed(in_quotes(name) + " is covered but the " + name.substr(1, name.size() - 2) +
+                             " parameter is missing");
+        return std::to_string(*value);
+    }
+    if (name.empty() || name.front() == '(') return malformed("unsupported header name " + in_quotes(name));
+    const auto values = message.values(name);
+    if (values.empty()) {
+        // The Host header is the authority; a message built without it still knows it.
+        if (name == "host" && !message.authority.empty()) return message.authority;
+        return error(SignatureError::Kind::missing_header, "missing header " + in_quotes(name));
+    }
+    std::string joined;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i) joined += ", ";
+        joined += trim_ows(values[i]);
+    }
+    return joined;
+}
+
+// Key ids are URLs: sent as they are, without escapes, which not every verifier undoes.
+void require_plain_quotable(std::string_view key_id) {
+    if (key_id.empty()) throw std::invalid_argument("empty key id");
+    for (char c : key_id)
+        if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            throw std::invalid_argument("key id cannot be sent in a quoted string: " + std::string(key_id));
+}
+
+}  // namespace
+
+std::variant<CavageSignature, SignatureError> parse_signature_header(std::string_view value) {
+    auto split = split_parameters(value);
+    if (auto* e = std::get_if<SignatureError>(&split)) return std::move(*e);
+    CavageSignature out;
+    std::vector<std::string_view> seen;
+    for (const Parameter& p : std::get<std::vector<Parameter>>(split)) {
+        static constexpr std::string_view known[] = {"keyId",     "algorithm", "headers",
+                                                     "signature", "created",   "expires"};
+        if (std::find(std::begin(known), std::end(known), p.name) != std::end(known)) {
+            // draft-12 §2.2: a duplicated parameter means the signature must not be processed.
+            if (std::find(seen.begin(), seen.end(), p.name) != seen.end())
+                return error(SignatureError::Kind::duplicate_parameter, "duplicate parameter " + in_quotes(p.name));
+            seen.push_back(p.name);
+        }
+        if (auto e = apply(out, p)) return std::move(*e);
+    }
+    if (out.key_id.empty()) return malformed("missing parameter \"keyId\"");
+    if (out.signature.empty()) return malformed("missing parameter \"signature\"");
+    if (std::find(seen.begin(), seen.end(), "headers") == seen.end())
+        out.headers = {out.algorithm == "rsa-sha256" ? "date" : std::string(created_pseudo_header)};
+    return out;
+}
+
+std::variant<std::string, SignatureError> signing_string(const CavageSignature& signature, const HttpMessage& message) {
+    if (signature.headers.empty()) return malformed("no header is covered");
+    std::string out;
+    for (const std::string& name : signature.headers) {
+        auto value = covered_value(signature, message, name);
+        if (auto* e = std::get_if<SignatureError>(&value)) return std::move(*e);
+        const std::string& text = std::get<std::string>(value);
+        // A line break would let one header forge the lines after it.
+        if (text.find_first_of("\r\n") != std::string::npos)
+            return malformed(in_quotes(name) + " contains a line break");
+        if (!out.empty()) out += '\n';
+        out += name;
+        out += ": ";
+        out += text;
+    }
+    return out;
+}
+
+std::optional<SignatureError> verify_signature_bytes(const CavageSignature& signature, std::string_view signing_string,
+                                                     EVP_PKEY* public_key) {
+    auto primitive = select_primitive(signature.algorithm, public_key);
+    if (auto* e = std::get_if<SignatureError>(&primitive)) return std::move(*e);
+    if (verify_bytes(public_key, std::get<Primitive>(primitive), signing_string, signature.signature))
+        return std::nullopt;
+    return error(SignatureError::Kind::bad_signature,
+                 "signature does not verify with the key " + in_quotes(signature.key_id) + " (" +
+                     signature.algorithm.value_or("hs2019") + ", " + key_type_name(public_key) + " key)");
+}
+
+std::vector<std::string> default_covered(const HttpMessage& request) {
+    std::vector<std::string> covered{std::string(request_target), "host", "date"};
+    if (!request.body.empty() || request.method == "POST") covered.emplace_back("digest");
+    if (!request.values("content-type").empty()) covered.emplace_back("content-type");
+    return covered;
+}
+
+void sign_request(HttpMessage& request, const KeyPair& key, std::string_view key_id, std::vector<std::string> covered,
+                  std::int64_t now) {
+    require_plain_quotable(key_id);
+    CavageSignature signature;
+    signature.key_id = key_id;
+    for (std::string& name : covered) {
+        name = lower_case(name);
+        if (name.empty() || (name.front() == '(' ? !is_pseudo_header(name) : !is_token(name)))
+            throw std::invalid_argument("cannot sign " + in_quotes(name));
+        if (name == expires_pseudo_header)
+            throw std::invalid_argument("(expires) needs an expiry, which is not supported");
+    }
+    if (covered.empty()) throw std::invalid_argument("nothing to sign");
+    const bool uses_created = std::find(covered.begin(), covered.end(), created_pseudo_header) != covered.end();
+    // Mastodon names rsa-sha256; (created) exists only under hs2019, which is also the only name for Ed25519.
+    signature.algorithm = EVP_PKEY_is_a(key.get(), "RSA") && !uses_created ? "rsa-sha256" : "hs2019";
+    if (uses_created) signature.created = now;
+    signature.headers = std::move(covered);
+    auto primitive = select_primitive(signature.algorithm, key.get());
+    if (auto* e = std::get_if<SignatureError>(&primitive)) throw std::invalid_argument(e->detail);
+
+    request.set("date", format_http_date(now));
+    if (!request.body.empty() || request.method == "POST") request.set("digest", digest_header(request.body));
+    auto text = signing_string(signature, request);
+    if (auto* e = std::get_if<SignatureError>(&text)) throw std::invalid_argument(e->detail);
+    const auto bytes = sign_bytes(key.get(), std::get<Primitive>(primitive), std::get<std::string>(text));
+
+    std::string joined_headers;
+    for (const std::string& name : signature.headers) joined_headers += (joined_headers.empty() ? "" : " ") + name;
+    std::string header = "keyId=\"" + std::string(key_id) + "\",algorithm=\"" + *signature.algorithm + "\"";
+    if (signature.created) header += ",created=" + std::to_string(*signature.created);
+    header += ",headers=\"" + joined_headers + "\",signature=\"" + base64_encode(bytes) + "\"";
+    request.set("signature", std::move(header));
+}
+
+}  // namespace fedblog::keys

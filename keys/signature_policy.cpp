@@ -1,0 +1,225 @@
+#include "keys/signature_policy.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "keys/digest.hpp"
+
+namespace fedblog::keys {
+
+namespace {
+
+using Reason = VerificationFailure::Reason;
+
+// Details end up in a JSON 401 body and a log line: printable ASCII only, and bounded.
+VerificationFailure fail(Reason reason, std::string detail) {
+    constexpr std::size_t max_detail = 300;
+    if (detail.size() > max_detail) detail = detail.substr(0, max_detail) + "...";
+    for (char& c : detail)
+        if (c < 0x20 || c > 0x7e) c = '?';
+    return {reason, std::move(detail)};
+}
+
+Reason reason_for(SignatureError::Kind kind) {
+    switch (kind) {
+        case SignatureError::Kind::malformed:
+            return Reason::malformed_header;
+        case SignatureError::Kind::duplicate_parameter:
+            return Reason::duplicate_parameter;
+        case SignatureError::Kind::unsupported_algorithm:
+            return Reason::unsupported_algorithm;
+        case SignatureError::Kind::missing_header:
+            return Reason::missing_header;
+        case SignatureError::Kind::key_type_mismatch:
+            return Reason::key_type_mismatch;
+        case SignatureError::Kind::bad_signature:
+            return Reason::bad_signature;
+    }
+    return Reason::malformed_header;
+}
+
+// "3h12m", "1h05m", "4m30s", "59s".
+std::string format_duration(std::int64_t seconds) {
+    const std::int64_t hours = seconds / 3600, minutes = seconds % 3600 / 60, rest = seconds % 60;
+    auto two_digits = [](std::int64_t n) { return (n < 10 ? "0" : "") + std::to_string(n); };
+    std::string out;
+    if (hours)
+        out = std::to_string(hours) + "h" + two_digits(minutes) + "m";
+    else if (minutes)
+        out = std::to_string(minutes) + "m";
+    if (rest || out.empty()) out += (out.empty() ? std::to_string(rest) : two_digits(rest)) + "s";
+    return out;
+}
+
+bool covers(const CavageSignature& signature, std::string_view name) {
+    return std::find(signature.headers.begin(), signature.headers.end(), name) != signature.headers.end();
+}
+
+std::optional<VerificationFailure> check_window(std::string_view what, std::int64_t time, std::int64_t now) {
+    const std::int64_t future = max_clock_skew_future.count(), age = max_signature_age.count();
+    if (time > now + future)
+        return fail(Reason::date_in_future, std::string(what) + " is " + format_duration(time - now) +
+                                                " in the future (limit " + format_duration(future) + ")");
+    if (time < now - age)
+        return fail(Reason::date_too_old, std::string(what) + " is " + format_duration(now - time) +
+                                              " in the past (limit " + format_duration(age) + ")");
+    return std::nullopt;
+}
+
+std::optional<VerificationFailure> check_coverage(const CavageSignature& signature, const HttpMessage& request) {
+    for (std::string_view required : {"(request-target)", "host"})
+        if (!covers(signature, required))
+            return fail(Reason::missing_covered_component,
+                        "signature does not cover \"" + std::string(required) + "\"");
+    if (!covers(signature, "date") && !covers(signature, "(created)"))
+        return fail(Reason::missing_covered_component, "signature does not cover \"date\" or \"(created)\"");
+    if ((request.method == "POST" || !request.body.empty()) && !covers(signature, "digest"))
+        return fail(Reason::missing_covered_component, "signature does not cover \"digest\"");
+    return std::nullopt;
+}
+
+std::optional<VerificationFailure> check_date_header(const HttpMessage& request, std::int64_t now) {
+    const auto date = request.joined("date");
+    if (!date) return fail(Reason::date_missing, "Date is covered but the request has no Date header");
+    const auto time = parse_imf_fixdate(*date);
+    if (!time) return fail(Reason::date_malformed, "Date is not an IMF-fixdate: \"" + *date + "\"");
+    return check_window("Date", *time, now);
+}
+
+std::optional<VerificationFailure> check_digest(const HttpMessage& request) {
+    const std::string value = request.joined("digest").value_or("");
+    switch (check_digest_header(value, request.body)) {
+        case DigestCheck::ok:
+            return std::nullopt;
+        case DigestCheck::missing:
+            return fail(Reason::digest_missing, "Digest is covered but empty");
+        case DigestCheck::unsupported_algorithm:
+            return fail(Reason::digest_unsupported, "Digest has no SHA-256 entry: \"" + value + "\"");
+        case DigestCheck::malformed:
+            return fail(Reason::digest_malformed, "Digest is malformed: \"" + value + "\"");
+        case DigestCheck::mismatch:
+            return fail(Reason::digest_mismatch, "Digest mismatch: the " + std::to_string(request.body.size()) +
+                                                     "-byte body has " + digest_header(request.body));
+    }
+    return fail(Reason::digest_malformed, "Digest is malformed");
+}
+
+std::variant<SignatureClaim, VerificationFailure> read_cavage(const HttpMessage& request, std::int64_t now) {
+    const auto headers = request.values("signature");
+    if (headers.empty()) return fail(Reason::missing_signature, "the request has no Signature header");
+    if (headers.size() > 1) return fail(Reason::malformed_header, "the request has several Signature headers");
+    auto parsed = parse_signature_header(headers.front());
+    if (auto* e = std::get_if<SignatureError>(&parsed)) return fail(reason_for(e->kind), e->detail);
+    const CavageSignature& signature = std::get<CavageSignature>(parsed);
+
+    // Cheap first: coverage, the clock, then the covered headers; hashing the body comes last.
+    if (auto failure = check_coverage(signature, request)) return *failure;
+    if (covers(signature, "date"))
+        if (auto failure = check_date_header(request, now)) return *failure;
+    if (covers(signature, "digest") && request.values("digest").empty())
+        return fail(Reason::digest_missing, "Digest is covered but the request has no Digest header");
+    auto text = signing_string(signature, request);
+    if (auto* e = std::get_if<SignatureError>(&text)) return fail(reason_for(e->kind), e->detail);
+    if (covers(signature, "(created)"))  // signing_string has checked that the parameter is there
+        if (auto failure = check_window("(created)", *signature.created, now)) return *failure;
+    if (signature.expires && *signature.expires < now - max_clock_skew_future.count())
+        return fail(Reason::signature_expired, "signature expired " + format_duration(now - *signature.expires) +
+                                                   " ago (limit " + format_duration(max_clock_skew_future.count()) +
+                                                   ")");
+    if (covers(signature, "digest"))
+        if (auto failure = check_digest(request)) return *failure;
+
+    return SignatureClaim{SignatureScheme::cavage, signature.key_id, signature.headers,
+                          std::move(std::get<std::string>(text)), std::move(std::get<CavageSignature>(parsed))};
+}
+
+int two_digits(std::string_view text, std::size_t at) {
+    const char a = text[at], b = text[at + 1];
+    if (a < '0' || a > '9' || b < '0' || b > '9') return -1;
+    return (a - '0') * 10 + (b - '0');
+}
+
+}  // namespace
+
+std::string_view to_string(VerificationFailure::Reason reason) {
+    switch (reason) {
+        case Reason::missing_signature:
+            return "missing_signature";
+        case Reason::unsupported_scheme:
+            return "unsupported_scheme";
+        case Reason::malformed_header:
+            return "malformed_header";
+        case Reason::duplicate_parameter:
+            return "duplicate_parameter";
+        case Reason::unsupported_algorithm:
+            return "unsupported_algorithm";
+        case Reason::missing_covered_component:
+            return "missing_covered_component";
+        case Reason::missing_header:
+            return "missing_header";
+        case Reason::date_missing:
+            return "date_missing";
+        case Reason::date_malformed:
+            return "date_malformed";
+        case Reason::date_too_old:
+            return "date_too_old";
+        case Reason::date_in_future:
+            return "date_in_future";
+        case Reason::signature_expired:
+            return "signature_expired";
+        case Reason::digest_missing:
+            return "digest_missing";
+        case Reason::digest_malformed:
+            return "digest_malformed";
+        case Reason::digest_mismatch:
+            return "digest_mismatch";
+        case Reason::digest_unsupported:
+            return "digest_unsupported";
+        case Reason::key_type_mismatch:
+            return "key_type_mismatch";
+        case Reason::bad_signature:
+            return "bad_signature";
+    }
+    return "unknown";
+}
+
+std::variant<SignatureClaim, VerificationFailure> read_signature(const HttpMessage& request, std::int64_t now) {
+    // RFC 9421 (Signature-Input) is dispatched here once keys/rfc9421 lands.
+    if (!request.values("signature-input").empty())
+        return fail(Reason::unsupported_scheme,
+                    "RFC 9421 signatures (Signature-Input) are not accepted yet; "
+                    "sign with draft-cavage (Signature with keyId=...)");
+    return read_cavage(request, now);
+}
+
+VerificationResult verify_signature(const SignatureClaim& claim, EVP_PKEY* public_key) {
+    const auto& signature = std::get<CavageSignature>(claim.parsed);
+    if (auto e = verify_signature_bytes(signature, claim.signing_string, public_key))
+        return {fail(reason_for(e->kind), e->detail)};
+    return {};
+}
+
+std::optional<std::int64_t> parse_imf_fixdate(std::string_view text) {
+    // "Sun, 06 Nov 1994 08:49:37 GMT": fixed width, English names, always GMT.
+    static constexpr std::array<std::string_view, 7> days{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    static constexpr std::array<std::string_view, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    if (text.size() != 29 || text.substr(3, 2) != ", " || text[7] != ' ' || text[11] != ' ' || text[16] != ' ' ||
+        text[19] != ':' || text[22] != ':' || text.substr(25) != " GMT")
+        return std::nullopt;
+    if (std::find(days.begin(), days.end(), text.substr(0, 3)) == days.end()) return std::nullopt;
+    const auto month_name = std::find(months.begin(), months.end(), text.substr(8, 3));
+    const int day = two_digits(text, 5), century = two_digits(text, 12), year_in_century = two_digits(text, 14);
+    const int hour = two_digits(text, 17), minute = two_digits(text, 20), second = two_digits(text, 23);
+    if (month_name == months.end() || day < 0 || century < 0 || year_in_century < 0 || hour < 0 || hour > 23 ||
+        minute < 0 || minute > 59 || second < 0 || second > 60)
+        return std::nullopt;
+    const std::chrono::year_month_day date{std::chrono::year{century * 100 + year_in_century},
+                                           std::chrono::month{static_cast<unsigned>(month_name - months.begin() + 1)},
+                                           std::chrono::day{static_cast<unsigned>(day)}};
+    if (!date.ok()) return std::nullopt;
+    const std::int64_t days_since_epoch = std::chrono::sys_days{date}.time_since_epoch().count();
+    return days_since_epoch * 86400 + hour * 3600 + minute * 60 + second;
+}
+
+}  // namespace fedblog::keys
