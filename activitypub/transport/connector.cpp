@@ -1,0 +1,100 @@
+#include "activitypub/transport/connector.hpp"
+
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <optional>
+
+#include "activitypub/transport/tls_context.hpp"
+
+namespace fedblog::transport {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+std::string addresses_text(const std::vector<tcp::endpoint>& endpoints) {
+    std::string text;
+    for (const auto& endpoint : endpoints) text += (text.empty() ? "" : ", ") + endpoint.address().to_string();
+    return text;
+}
+
+// Both checked by OpenSSL during the handshake, so a failure carries its reason in the verify result.
+bool expect_peer_identity(Connection::Tls& stream, const RemoteUrl& url) {
+    SSL* ssl = stream.native_handle();
+    if (url.literal_address) return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), url.host.c_str()) == 1;
+    // SNI only for names: RFC 6066 forbids IP literals there.
+    SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    return SSL_set_tlsext_host_name(ssl, url.host.c_str()) == 1 && SSL_set1_host(ssl, url.host.c_str()) == 1;
+}
+
+asio::awaitable<std::optional<Error>> handshake(Connection::Tls& stream, const RemoteUrl& url, const Budget& budget) {
+    if (!expect_peer_identity(stream, url)) co_return Error{ErrorKind::tls, "cannot set the expected peer " + url.host};
+    beast::get_lowest_layer(stream).expires_at(budget.within(budget.limits.tls_handshake_timeout));
+    auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
+    if (!ec) co_return std::nullopt;
+    if (ec == beast::error::timeout)
+        co_return Error{ErrorKind::timeout, "TLS handshake with " + url.host + " timed out"};
+    std::string detail = "TLS handshake with " + url.host + " failed: " + ec.message();
+    if (long verify = SSL_get_verify_result(stream.native_handle()); verify != X509_V_OK)
+        detail += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
+    co_return Error{ErrorKind::tls, std::move(detail)};
+}
+
+}  // namespace
+
+Connector::Connector(AddressPolicy policy, StaticHosts static_hosts, std::string_view extra_ca_pem)
+    : policy_(std::move(policy)), resolver_(std::move(static_hosts)), tls_(make_client_tls_context(extra_ca_pem)) {}
+
+asio::awaitable<Expected<std::vector<tcp::endpoint>>> Connector::permitted_endpoints(const RemoteUrl& url,
+                                                                                     const Budget& budget) const {
+    std::vector<tcp::endpoint> resolved;
+    if (url.literal_address) {
+        resolved.emplace_back(*url.literal_address, url.port);
+    } else {
+        auto found = co_await resolver_.resolve(url.host, url.port, budget.within(budget.limits.connect_timeout));
+        if (!found) co_return found.error();
+        resolved = std::move(*found);
+    }
+    std::vector<tcp::endpoint> permitted;
+    std::string refused;
+    for (const auto& endpoint : resolved) {
+        if (policy_.permits(endpoint.address()))
+            permitted.push_back(endpoint);
+        else
+            refused += (refused.empty() ? "" : ", ") + endpoint.address().to_string();
+    }
+    if (permitted.empty())
+        co_return Error{ErrorKind::refused_address, url.host + " has only non-public addresses: " + refused};
+    co_return permitted;
+}
+
+asio::awaitable<Expected<std::unique_ptr<Connection>>> Connector::open(const RemoteUrl& url, const Budget& budget) {
+    auto endpoints = co_await permitted_endpoints(url, budget);
+    if (!endpoints) co_return endpoints.error();
+
+    auto strand = co_await asio::this_coro::executor;
+    auto connection = url.tls ? std::make_unique<Connection>(strand, tls_) : std::make_unique<Connection>(strand);
+    auto& tcp_stream = connection->tcp();
+    tcp_stream.expires_at(budget.within(budget.limits.connect_timeout));
+    auto [ec, endpoint] = co_await tcp_stream.async_connect(*endpoints, use_tuple);
+    (void)endpoint;
+    if (ec == beast::error::timeout) co_return Error{ErrorKind::timeout, "connecting to " + url.host + " timed out"};
+    if (ec)
+        co_return Error{ErrorKind::connect,
+                        "cannot connect to " + url.host + " (" + addresses_text(*endpoints) + "): " + ec.message()};
+
+    if (auto* tls_stream = std::get_if<Connection::Tls>(&connection->stream))
+        if (auto failed = co_await handshake(*tls_stream, url, budget)) co_return std::move(*failed);
+    co_return std::move(connection);
+}
+
+}  // namespace fedblog::transport

@@ -1,0 +1,37 @@
+#pragma once
+// Opens connections: resolve, keep only the addresses the policy permits, connect, and for https a verified
+// TLS handshake. The guard runs on the very addresses handed to connect, so DNS cannot change its answer
+// between the check and the connection.
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "activitypub/transport/address_policy.hpp"
+#include "activitypub/transport/connection_pool.hpp"
+#include "activitypub/transport/error.hpp"
+#include "activitypub/transport/host_resolver.hpp"
+#include "activitypub/transport/limits.hpp"
+#include "activitypub/transport/remote_url.hpp"
+
+namespace fedblog::transport {
+
+class Connector {
+public:
+    Connector(AddressPolicy policy, StaticHosts static_hosts, std::string_view extra_ca_pem);
+
+    // Awaited on the strand the connection will live on (it becomes the connection's executor).
+    boost::asio::awaitable<Expected<std::unique_ptr<Connection>>> open(const RemoteUrl& url, const Budget& budget);
+
+private:
+    boost::asio::awaitable<Expected<std::vector<boost::asio::ip::tcp::endpoint>>> permitted_endpoints(
+        const RemoteUrl& url, const Budget& budget) const;
+
+    AddressPolicy policy_;
+    HostResolver resolver_;
+    boost::asio::ssl::context tls_;
+};
+
+}  // namespace fedblog::transport
