@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for developers and CI, each command doing all its own set-up on Debian 12:
 #   ./dev.sh serve [settings]   install dependencies, build, sync ./content, serve http://localhost:8080
-#   ./dev.sh test               install dependencies, build, run the whole test suite
+#   ./dev.sh test               install dependencies, build, run the whole test suite (with the fuzzers,
+#                               FEDBLOG_FUZZ_SECONDS each, default 60; 0 skips them)
 #   ./dev.sh build              install dependencies and build only
 #   ./dev.sh bench              build and run the benchmarks under tests/bench (not part of the test suite)
 set -euo pipefail
@@ -25,7 +26,18 @@ case "$command" in
     ;;
   test)
     build
+    # The independent implementations the signature tests are checked against (pinned by package-lock.json).
+    for interop in tests/interop tests/interop-9421; do
+      npm ci --prefix "$interop" --no-audit --no-fund --loglevel=error
+    done
     ctest --test-dir "$build_dir" --output-on-failure -j"$jobs" "$@"
+    fuzz_seconds=${FEDBLOG_FUZZ_SECONDS:-60}
+    if [ "$fuzz_seconds" -gt 0 ]; then
+      CC=clang CXX=clang++ cmake -S . -B "$build_dir-fuzz" -DFEDBLOG_FUZZ=ON -DFEDBLOG_BUILD_TESTS=OFF \
+        -DFEDBLOG_BUILD_BENCH=OFF >/dev/null
+      cmake --build "$build_dir-fuzz" --target fuzz -j"$jobs"
+      tests/fuzz/run.sh "$build_dir-fuzz" "$fuzz_seconds"
+    fi
     ;;
   build)
     build
@@ -35,7 +47,7 @@ case "$command" in
     exec tests/bench/run.sh "$build_dir" "$@"
     ;;
   *)
-    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -10,8 +10,8 @@ packages=(
   libboost1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libssl-dev openssl nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev sqlite3
   libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-cpp-dev libgumbo-dev
-  # tests
-  googletest libgtest-dev libgmock-dev
+  # tests: the independent HTTP-signature implementations run on Node; fuzzing uses clang's libFuzzer
+  googletest libgtest-dev libgmock-dev nodejs clang libclang-rt-14-dev
   # benchmarks (tests/bench)
   wrk bc curl
 )
@@ -20,6 +20,9 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+
+# npm ships inside some Node.js builds (NodeSource's); Debian packages it apart.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages already installed"

@@ -3,6 +3,7 @@
 # measured with wrk in the same run on this machine, plus fedblog's idle memory. Ratios, not absolute
 # figures, are what compare across runs on a noisy 2-core machine.
 #   tests/bench/run.sh [build-dir] [seconds per endpoint]
+# Then runs tests/bench/verify.sh (signature verification against the OpenSSL ceiling).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
@@ -58,3 +59,5 @@ loaded_rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$fedblog_pid/status")
 echo "fedblog RSS: idle ${idle_rss_kb} kB, after the load ${loaded_rss_kb} kB"
 errors=$(grep -c ' error ' "$work/fedblog.log" || true)
 echo "fedblog log errors during the run: $errors"
+echo
+tests/bench/verify.sh "$build" "$seconds"

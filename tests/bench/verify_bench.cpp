@@ -1,0 +1,84 @@
+// Verifications per second of a realistic signed inbox POST — header parse, Digest over the body, the
+// policy's checks, RSA-2048 verify — on one and on two threads. tests/bench/verify.sh prints it next to
+// `openssl speed rsa2048` measured in the same run: the ceiling, since each verification is one RSA verify.
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/time.hpp"
+#include "keys/cavage.hpp"
+#include "keys/key_pair.hpp"
+#include "keys/signature_policy.hpp"
+
+using namespace fedblog;
+
+namespace {
+
+// The shape of a Mastodon reply delivered to a blog (docs/mastodon.md), about 2 KB.
+std::string reply_body() {
+    std::string content(1200, 'a');
+    return R"({"@context":["https://www.w3.org/ns/activitystreams",{"ostatus":"http://ostatus.org#"}],)"
+           R"("id":"https://m.example/users/alice/statuses/115512345678901234/activity","type":"Create",)"
+           R"("actor":"https://m.example/users/alice","published":"2026-11-20T10:00:00Z",)"
+           R"("to":["https://www.w3.org/ns/activitystreams#Public"],"cc":["https://m.example/users/alice/followers"],)"
+           R"("object":{"id":"https://m.example/users/alice/statuses/115512345678901234","type":"Note",)"
+           R"("inReplyTo":"https://blog.example/posts/hello","content":"<p>)" +
+           content + R"(</p>"}})";
+}
+
+keys::HttpMessage signed_request(const keys::KeyPair& key, const std::string& body, std::int64_t now) {
+    keys::HttpMessage request;
+    request.method = "POST";
+    request.scheme = "https";
+    request.authority = "blog.example";
+    request.target = "/users/blog/inbox";
+    request.headers = {{"host", "blog.example"},
+                       {"user-agent", "Mastodon/4.5.2 (http.rb/5.2.0; +https://m.example/)"},
+                       {"content-type", "application/activity+json"}};
+    request.body = body;
+    keys::sign_request(request, key, "https://m.example/users/alice#main-key", keys::default_covered(request), now);
+    return request;
+}
+
+// Runs `threads` workers for `seconds`, each verifying the same request; returns verifications per second.
+double measure(unsigned threads, double seconds, const keys::HttpMessage& request, EVP_PKEY* public_key,
+               std::int64_t now) {
+    std::atomic<bool> stop{false};
+    std::atomic<long> total{0};
+    std::atomic<long> failures{0};
+    std::vector<std::thread> workers;
+    auto started = std::chrono::steady_clock::now();
+    for (unsigned t = 0; t < threads; ++t)
+        workers.emplace_back([&] {
+            long done = 0;
+            while (!stop.load(std::memory_order_relaxed)) {
+                auto claim = keys::read_signature(request, now);
+                auto* ok = std::get_if<keys::SignatureClaim>(&claim);
+                if (!ok || !keys::verify_signature(*ok, public_key).verified()) failures.fetch_add(1);
+                ++done;
+            }
+            total.fetch_add(done);
+        });
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    stop = true;
+    for (auto& worker : workers) worker.join();
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (failures) std::fprintf(stderr, "verify_bench: %ld verifications FAILED\n", failures.load());
+    return static_cast<double>(total) / elapsed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    double seconds = argc > 1 ? std::stod(argv[1]) : 5;
+    keys::KeyPair key = keys::KeyPair::generate_rsa();
+    std::int64_t now = now_seconds();
+    std::string body = reply_body();
+    keys::HttpMessage request = signed_request(key, body, now);
+    // The inbox keeps parsed public keys in memory (parsing a PEM costs ~17 verifications): so does this.
+    std::printf("verify_1_thread %.0f\n", measure(1, seconds, request, key.get(), now));
+    std::printf("verify_2_threads %.0f\n", measure(2, seconds, request, key.get(), now));
+}
