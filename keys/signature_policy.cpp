@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 
+#include "keys/content_digest.hpp"
 #include "keys/digest.hpp"
+#include "keys/rfc9421.hpp"
 
 namespace fedblog::keys {
 
@@ -133,6 +135,99 @@ std::variant<SignatureClaim, VerificationFailure> read_cavage(const HttpMessage&
                           std::move(std::get<std::string>(text)), std::move(std::get<CavageSignature>(parsed))};
 }
 
+Reason reason_for(rfc9421::Reason reason) {
+    using R = rfc9421::Reason;
+    switch (reason) {
+        case R::no_signature: return Reason::missing_signature;
+        case R::duplicate_label:
+        case R::invalid_parameter: return Reason::duplicate_parameter;
+        case R::unsupported_algorithm:
+        case R::unsupported_component: return Reason::unsupported_algorithm;
+        case R::algorithm_mismatch: return Reason::key_type_mismatch;
+        case R::missing_component: return Reason::missing_header;
+        case R::content_digest_mismatch: return Reason::digest_mismatch;
+        case R::invalid_signature: return Reason::bad_signature;
+        case R::malformed_field:
+        case R::unpaired_label:
+        case R::invalid_component:
+        case R::invalid_component_value: return Reason::malformed_header;
+    }
+    return Reason::malformed_header;
+}
+
+// What Mastodon requires of an RFC 9421 signature (docs/mastodon.md §3 item 16), for one entry.
+std::optional<VerificationFailure> check_rfc9421_coverage(const rfc9421::SignatureEntry& entry,
+                                                          const HttpMessage& request) {
+    const std::string label = "Signature-Input \"" + entry.label + "\"";
+    if (!entry.keyid || entry.keyid->empty()) return fail(Reason::malformed_header, label + " has no keyid");
+    if (!entry.created) return fail(Reason::missing_covered_component, label + " has no created parameter");
+    for (std::string_view required : {"@method", "@target-uri"})
+        if (!entry.covers(required))
+            return fail(Reason::missing_covered_component, label + " does not cover \"" + std::string(required) + "\"");
+    if ((request.method == "POST" || !request.body.empty()) && !entry.covers("content-digest"))
+        return fail(Reason::missing_covered_component, label + " does not cover \"content-digest\"");
+    if (entry.alg) {
+        auto algorithm = rfc9421::algorithm_named(*entry.alg);
+        // HMAC needs a shared secret: no public-key inbox can accept it.
+        if (!algorithm || *algorithm == rfc9421::Algorithm::hmac_sha256)
+            return fail(Reason::unsupported_algorithm, label + " uses unsupported algorithm \"" + *entry.alg + "\"");
+    }
+    return std::nullopt;
+}
+
+// Several signatures may come (a proxy adds its own); each costs a public-key operation, so only the first
+// few are looked at, and the first that meets the policy is the one verified.
+constexpr std::size_t max_rfc9421_entries = 4;
+
+std::variant<SignatureClaim, VerificationFailure> read_rfc9421(const HttpMessage& request, std::int64_t now) {
+    auto parsed = rfc9421::parse(request);
+    if (auto* e = std::get_if<rfc9421::Error>(&parsed)) return fail(reason_for(e->reason), e->detail);
+    auto& entries = std::get<std::vector<rfc9421::SignatureEntry>>(parsed);
+    std::optional<VerificationFailure> first_failure;
+    for (std::size_t i = 0; i < entries.size() && i < max_rfc9421_entries; ++i) {
+        rfc9421::SignatureEntry& entry = entries[i];
+        auto failure = check_rfc9421_coverage(entry, request);
+        if (!failure) failure = check_window("created", *entry.created, now);
+        if (!failure && entry.expires && *entry.expires < now - max_clock_skew_future.count())
+            failure = fail(Reason::signature_expired, "signature expired " + format_duration(now - *entry.expires) + " ago");
+        if (!failure && entry.covers("content-digest")) {
+            // Cheap before the signature: the body must be what the signer hashed.
+            const auto header = request.joined("content-digest");
+            if (!header) {
+                failure = fail(Reason::digest_missing, "Content-Digest is covered but the request has none");
+            } else if (auto e = check_content_digest(*header, request.body)) {
+                failure = fail(e->reason == ContentDigestError::Reason::mismatch ? Reason::digest_mismatch
+                               : e->reason == ContentDigestError::Reason::no_supported_algorithm
+                                   ? Reason::digest_unsupported
+                                   : Reason::digest_malformed,
+                               e->detail);
+            }
+        }
+        if (failure) {
+            if (!first_failure) first_failure = failure;
+            continue;
+        }
+        auto base = rfc9421::signature_base(entry, request);
+        if (auto* e = std::get_if<rfc9421::Error>(&base)) return fail(reason_for(e->reason), e->detail);
+        std::vector<std::string> covered;
+        for (const auto& component : entry.components) covered.push_back(component.name);
+        std::string key_id = *entry.keyid;
+        return SignatureClaim{SignatureScheme::rfc9421, std::move(key_id), std::move(covered),
+                              std::move(std::get<std::string>(base)), std::move(entry)};
+    }
+    return *first_failure;
+}
+
+// The entry's alg when it names one, else what the key is: RSA signs rsa-v1_5-sha256 in the fediverse.
+std::variant<rfc9421::Algorithm, VerificationFailure> rfc9421_algorithm(const rfc9421::SignatureEntry& entry,
+                                                                        EVP_PKEY* key) {
+    if (entry.alg) return *rfc9421::algorithm_named(*entry.alg);  // checked when read
+    if (EVP_PKEY_is_a(key, "RSA")) return rfc9421::Algorithm::rsa_v1_5_sha256;
+    if (EVP_PKEY_is_a(key, "ED25519")) return rfc9421::Algorithm::ed25519;
+    if (EVP_PKEY_is_a(key, "EC")) return rfc9421::Algorithm::ecdsa_p256_sha256;
+    return fail(Reason::key_type_mismatch, "the key for this signature is of a type RFC 9421 signatures here cannot use");
+}
+
 int two_digits(std::string_view text, std::size_t at) {
     const char a = text[at], b = text[at + 1];
     if (a < '0' || a > '9' || b < '0' || b > '9') return -1;
@@ -145,8 +240,6 @@ std::string_view to_string(VerificationFailure::Reason reason) {
     switch (reason) {
         case Reason::missing_signature:
             return "missing_signature";
-        case Reason::unsupported_scheme:
-            return "unsupported_scheme";
         case Reason::malformed_header:
             return "malformed_header";
         case Reason::duplicate_parameter:
@@ -184,15 +277,20 @@ std::string_view to_string(VerificationFailure::Reason reason) {
 }
 
 std::variant<SignatureClaim, VerificationFailure> read_signature(const HttpMessage& request, std::int64_t now) {
-    // RFC 9421 (Signature-Input) is dispatched here once keys/rfc9421 lands.
-    if (!request.values("signature-input").empty())
-        return fail(Reason::unsupported_scheme,
-                    "RFC 9421 signatures (Signature-Input) are not accepted yet; "
-                    "sign with draft-cavage (Signature with keyId=...)");
+    // Signature-Input marks RFC 9421; a draft-cavage request has only Signature.
+    if (!request.values("signature-input").empty()) return read_rfc9421(request, now);
     return read_cavage(request, now);
 }
 
 VerificationResult verify_signature(const SignatureClaim& claim, EVP_PKEY* public_key) {
+    if (const auto* entry = std::get_if<rfc9421::SignatureEntry>(&claim.parsed)) {
+        auto algorithm = rfc9421_algorithm(*entry, public_key);
+        if (auto* failure = std::get_if<VerificationFailure>(&algorithm)) return {*failure};
+        if (auto e = rfc9421::verify_signature_base(claim.signing_string, entry->signature, public_key,
+                                                    std::get<rfc9421::Algorithm>(algorithm)))
+            return {fail(reason_for(e->reason), e->detail)};
+        return {};
+    }
     const auto& signature = std::get<CavageSignature>(claim.parsed);
     if (auto e = verify_signature_bytes(signature, claim.signing_string, public_key))
         return {fail(reason_for(e->kind), e->detail)};

@@ -15,6 +15,7 @@
 
 #include "keys/cavage.hpp"
 #include "keys/http_message.hpp"
+#include "keys/rfc9421.hpp"
 
 namespace fedblog::keys {
 
@@ -25,7 +26,6 @@ inline constexpr std::chrono::seconds max_signature_age{3900};
 struct VerificationFailure {
     enum class Reason {
         missing_signature,          // no Signature header
-        unsupported_scheme,         // RFC 9421 (Signature-Input), until keys/rfc9421 is dispatched here
         malformed_header,           // unparsable Signature header, or a parameter the draft forbids
         duplicate_parameter,        // a draft parameter given twice
         unsupported_algorithm,      // not rsa-sha256 / hs2019
@@ -56,12 +56,14 @@ struct SignatureClaim {
     std::string key_id;                    // fetch this key, then call verify_signature
     std::vector<std::string> covered;      // what the signature covers, as the scheme names it
     std::string signing_string;            // the exact bytes the signature is over
-    std::variant<CavageSignature> parsed;  // the scheme's own parse; RFC 9421 adds its alternative here
+    std::variant<CavageSignature, rfc9421::SignatureEntry> parsed;  // the scheme's own parse
 };
 
-// Rules, for every method: cover "(request-target)", "host" and "date" (or "(created)"); the covered
-// times lie inside the window around `now`; POSTs and requests with a body also cover "digest", whose
-// SHA-256 matches the body.
+// Rules, for every method. draft-cavage: cover "(request-target)", "host" and "date" (or "(created)");
+// POSTs and requests with a body also cover "digest", whose SHA-256 matches the body. RFC 9421 (chosen when
+// Signature-Input is present): keyid and created are set; cover "@method" and "@target-uri", and
+// "content-digest" (matching the body) for POSTs; of several signatures the first to meet the rules counts.
+// Both: the covered times lie inside the window around `now`.
 std::variant<SignatureClaim, VerificationFailure> read_signature(const HttpMessage& request, std::int64_t now);
 
 struct VerificationResult {
