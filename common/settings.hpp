@@ -26,6 +26,9 @@ struct Settings {
     ObjectType object_type = ObjectType::article;
     bool manually_approves_followers = false;
     bool allow_private_addresses = false;
+    bool allow_plain_http = false;  // development: remote http:// URLs (ids stay https-only for keys)
+    // Outbound POST signatures: draft-cavage (what every server verifies) or RFC 9421, falling back per host.
+    std::string signature_scheme = "cavage";
     unsigned threads = 0;  // 0 = one per core
     std::size_t max_header_bytes = 16 * 1024;
     std::size_t max_body_bytes = 1024 * 1024;  // Mastodon's own inbox limit

@@ -55,6 +55,10 @@ po::options_description settings_options(Settings& s, std::string& config_file) 
          "hold follow requests until approved")
         ("allow-private-addresses", flag(s.allow_private_addresses, defaults.allow_private_addresses),
          "let outbound requests reach loopback and private addresses (test deployments only)")
+        ("allow-plain-http", flag(s.allow_plain_http, defaults.allow_plain_http),
+         "let outbound requests use plain http:// URLs (development only)")
+        ("signature-scheme", text(s.signature_scheme, defaults.signature_scheme),
+         "outbound POST signatures: cavage (draft-cavage, what Mastodon expects) or rfc9421 (RFC 9421, falling back to cavage per host when refused)")
         ("threads", po::value<unsigned>(&s.threads)->default_value(defaults.threads), "I/O threads; 0 = one per core")
         ("max-header-bytes", po::value<std::size_t>(&s.max_header_bytes)->default_value(defaults.max_header_bytes),
          "largest request header block accepted (larger: 431)")
@@ -220,6 +224,8 @@ void validate(const Settings& settings) {
     if (!std::regex_match(settings.handle, handle_rule))
         throw ConfigError("handle must be lowercase letters, digits and _ (. or - inside), not \"" + settings.handle + "\"");
     split_listen_address(settings.listen);
+    if (settings.signature_scheme != "cavage" && settings.signature_scheme != "rfc9421")
+        throw ConfigError("signature_scheme must be cavage or rfc9421");
     if (settings.log_format != "text" && settings.log_format != "json")
         throw ConfigError("log_format must be text or json");
     if (settings.log_level != "debug" && settings.log_level != "info" && settings.log_level != "warn" &&

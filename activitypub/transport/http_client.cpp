@@ -84,6 +84,7 @@ ClientOptions ClientOptions::from(const Settings& settings) {
     ClientOptions options;
     options.public_url = settings.public_url;
     options.address_policy.allow_private_addresses = settings.allow_private_addresses;
+    options.allow_plain_http = settings.allow_plain_http;
     return options;
 }
 

@@ -120,3 +120,11 @@ TEST(Config, HelpNamesEverySettingInAllThreeForms) {
     EXPECT_NE(serve_help.find("Usage: fedblog serve"), std::string::npos);
     EXPECT_NE(serve_help.find("--listen"), std::string::npos);
 }
+
+TEST(Config, SignatureSchemeIsCavageOrRfc9421) {
+    EXPECT_EQ(parse({"serve"}).settings.signature_scheme, "cavage");
+    fedblog::Settings settings = parse({"serve", "--signature-scheme", "rfc9421"}).settings;
+    EXPECT_NO_THROW(validate(settings));
+    settings.signature_scheme = "hmac";
+    EXPECT_THROW(validate(settings), ConfigError);
+}

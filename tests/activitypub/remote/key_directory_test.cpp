@@ -13,6 +13,7 @@
 #include "activitypub/remote/signed_fetch.hpp"
 #include "keys/signature_policy.hpp"
 #include "store/remote_actors.hpp"
+#include "tests/support/received_message.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_ca.hpp"
 #include "tests/support/tls_test_server.hpp"
@@ -123,13 +124,7 @@ TEST_F(KeyDirectoryTest, FetchesTheActorKeyWithASignedGet) {
     EXPECT_EQ(requests[0].target(), "/users/alice");  // the fragment is not sent
     EXPECT_NE(std::string(requests[0][boost::beast::http::field::accept]).find("application/activity+json"), std::string::npos);
     // The remote side can verify our GET with the blog's public key.
-    keys::HttpMessage seen{"GET", "https", std::string(requests[0][boost::beast::http::field::host]),
-                           std::string(requests[0].target()), {}, {}};
-    for (const auto& field : requests[0]) {
-        std::string name(field.name_string());
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-        seen.headers.emplace_back(name, std::string(field.value()));
-    }
+    keys::HttpMessage seen = fedblog::testing::received_message(requests[0]);
     auto claim = keys::read_signature(seen, now);
     auto* parsed = std::get_if<keys::SignatureClaim>(&claim);
     ASSERT_NE(parsed, nullptr) << std::get<keys::VerificationFailure>(claim).detail;

@@ -1,0 +1,62 @@
+#include "activitypub/remote/signed_post.hpp"
+
+#include "activitypub/remote/actor_document.hpp"
+#include "activitypub/remote/signed_fetch.hpp"
+#include "keys/rfc9421.hpp"
+
+namespace fedblog::activitypub::remote {
+
+namespace asio = boost::asio;
+
+keys::SignatureScheme SchemeMemory::for_host(const std::string& host) const {
+    std::lock_guard lock(mutex_);
+    auto it = by_host_.find(host);
+    return it == by_host_.end() ? preferred_ : it->second;
+}
+
+void SchemeMemory::remember(const std::string& host, keys::SignatureScheme scheme) {
+    std::lock_guard lock(mutex_);
+    by_host_[host] = scheme;
+}
+
+transport::BeforeSend rfc9421_signer(const keys::KeyPair& key, std::string key_id, std::function<std::int64_t()> clock) {
+    return [&key, key_id = std::move(key_id), clock = std::move(clock)](transport::OutgoingRequest& request) {
+        keys::HttpMessage message{request.method, request.scheme, request.authority, request.target, request.headers,
+                                  request.body};
+        if (auto error = keys::rfc9421::sign_request(message, key, {.key_id = key_id, .created = clock()}))
+            throw std::runtime_error("RFC 9421 signing failed: " + error->detail);
+        request.headers = std::move(message.headers);
+    };
+}
+
+SignedPoster::SignedPoster(transport::HttpClient& client, const keys::KeyPair& key, std::string key_id,
+                           std::function<std::int64_t()> clock, SchemeMemory& schemes)
+    : client_(client), key_(key), key_id_(std::move(key_id)), clock_(std::move(clock)), schemes_(schemes) {}
+
+transport::Request SignedPoster::request(const std::string& url, const std::string& body,
+                                         keys::SignatureScheme scheme) const {
+    transport::Request request;
+    request.method = "POST";
+    request.url = url;
+    request.headers = {{"content-type", "application/activity+json"}};
+    request.body = body;
+    request.before_send = scheme == keys::SignatureScheme::rfc9421 ? rfc9421_signer(key_, key_id_, clock_)
+                                                                   : cavage_signer(key_, key_id_, clock_);
+    return request;
+}
+
+asio::awaitable<transport::Result> SignedPoster::post(std::string inbox_url, std::string body) {
+    const std::string host = origin_of(inbox_url).value_or(inbox_url);
+    keys::SignatureScheme scheme = schemes_.for_host(host);
+    transport::Result result = co_await client_.fetch(request(inbox_url, body, scheme));
+    if (scheme == keys::SignatureScheme::rfc9421 && result && (result->status == 400 || result->status == 401)) {
+        // The peer may not know RFC 9421 yet: knock again the way every server understands.
+        transport::Result fallback = co_await client_.fetch(request(inbox_url, body, keys::SignatureScheme::cavage));
+        if (fallback && fallback->status / 100 == 2) schemes_.remember(host, keys::SignatureScheme::cavage);
+        co_return fallback;
+    }
+    if (result && result->status / 100 == 2) schemes_.remember(host, scheme);
+    co_return result;
+}
+
+}  // namespace fedblog::activitypub::remote
