@@ -8,6 +8,8 @@
 #include <stdexcept>
 
 #include "common/time.hpp"
+#include "keys/fetched_digests.hpp"
+#include "keys/rsa_verifier.hpp"
 #include "keys/digest.hpp"
 
 namespace fedblog::keys {
@@ -101,6 +103,10 @@ std::variant<std::vector<Parameter>, SignatureError> split_parameters(std::strin
         if (parameter.quoted) {
             ++i;
             while (true) {
+                // Plain text in one append: a signature value is ~350 bytes of base64.
+                const std::size_t run = i;
+                while (i < text.size() && text[i] != '"' && text[i] != '\\' && is_qdtext(static_cast<unsigned char>(text[i]))) ++i;
+                parameter.value.append(text.substr(run, i - run));
                 if (i == text.size()) return malformed("unterminated quoted value of " + in_quotes(name));
                 const auto c = static_cast<unsigned char>(text[i++]);
                 if (c == '"') break;
@@ -199,7 +205,7 @@ std::variant<Primitive, SignatureError> select_primitive(const std::optional<std
 
 // Ed25519 hashes internally: no digest is named for it.
 const EVP_MD* message_digest(Primitive primitive) {
-    return primitive == Primitive::rsa_pkcs1_sha256 ? EVP_sha256() : nullptr;
+    return primitive == Primitive::rsa_pkcs1_sha256 ? sha256_digest() : nullptr;
 }
 
 std::vector<unsigned char> sign_bytes(EVP_PKEY* key, Primitive primitive, std::string_view data) {
@@ -218,6 +224,9 @@ std::vector<unsigned char> sign_bytes(EVP_PKEY* key, Primitive primitive, std::s
 
 bool verify_bytes(EVP_PKEY* key, Primitive primitive, std::string_view data,
                   const std::vector<unsigned char>& signature) {
+    if (primitive == Primitive::rsa_pkcs1_sha256)
+        return verify_rsa_pkcs1_sha256(
+            key, data, {reinterpret_cast<const char*>(signature.data()), signature.size()});
     MdCtxPtr ctx(EVP_MD_CTX_new());
     const bool verified = ctx &&
                           EVP_DigestVerifyInit(ctx.get(), nullptr, message_digest(primitive), nullptr, key) == 1 &&

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 
+#include "keys/fetched_digests.hpp"
 #include "keys/structured_fields.hpp"
 
 namespace fedblog::keys {
@@ -15,7 +16,7 @@ struct Algorithm {
     std::string_view key;
     const EVP_MD* (*md)();
 };
-constexpr Algorithm supported[] = {{"sha-256", EVP_sha256}, {"sha-512", EVP_sha512}};
+constexpr Algorithm supported[] = {{"sha-256", sha256_digest}, {"sha-512", sha512_digest}};
 
 std::string digest(const EVP_MD* md, std::string_view body) {
     unsigned char out[EVP_MAX_MD_SIZE];
@@ -34,7 +35,7 @@ ContentDigestError error(ContentDigestError::Reason reason, std::string detail) 
 }  // namespace
 
 std::string content_digest_sha256(std::string_view body) {
-    return "sha-256=" + byte_sequence(digest(EVP_sha256(), body));
+    return "sha-256=" + byte_sequence(digest(sha256_digest(), body));
 }
 
 std::optional<ContentDigestError> check_content_digest(std::string_view header_value, std::string_view body) {

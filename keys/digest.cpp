@@ -6,6 +6,7 @@
 #include <climits>
 #include <stdexcept>
 
+#include "keys/fetched_digests.hpp"
 #include "keys/key_pair.hpp"
 
 namespace fedblog::keys {
@@ -42,7 +43,7 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
 Sha256 sha256(std::string_view data) {
     Sha256 out{};
     unsigned int length = 0;
-    if (EVP_Digest(data.data(), data.size(), out.data(), &length, EVP_sha256(), nullptr) != 1 || length != out.size())
+    if (EVP_Digest(data.data(), data.size(), out.data(), &length, sha256_digest(), nullptr) != 1 || length != out.size())
         throw std::runtime_error("SHA-256: " + openssl_error());
     return out;
 }
