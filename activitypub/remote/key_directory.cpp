@@ -106,7 +106,10 @@ asio::awaitable<KeyResult<VerifiedKey>> KeyDirectory::lookup(std::string key_id,
         std::vector<std::function<void()>> waiters;
         {
             std::lock_guard lock(mutex_);
-            if (auto* key = std::get_if<VerifiedKey>(&result)) memory_[key_id] = *key;
+            if (auto* key = std::get_if<VerifiedKey>(&result)) {
+                memory_[key_id] = *key;
+                key->just_fetched = true;
+            }
             pending->result = result;
             waiters.swap(pending->wake_waiters);
             pending_.erase(key_id);

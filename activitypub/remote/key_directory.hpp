@@ -31,6 +31,7 @@ struct VerifiedKey {
     std::string actor_id;  // the owner, verified against its own actor document
     std::shared_ptr<EVP_PKEY> key;
     std::int64_t fetched_at = 0;
+    bool just_fetched = false;  // this lookup went to the network (a second fetch would gain nothing)
 };
 
 enum class KeyErrorKind {

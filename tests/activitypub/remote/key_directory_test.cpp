@@ -10,6 +10,7 @@
 #include <boost/asio/use_future.hpp>
 #include <thread>
 
+#include "activitypub/remote/request_verifier.hpp"
 #include "activitypub/remote/signed_fetch.hpp"
 #include "keys/signature_policy.hpp"
 #include "store/remote_actors.hpp"
@@ -78,7 +79,8 @@ protected:
             failed.status = code;
             return failed;
         };
-        if (target == "/users/alice") return reply(actor("/users/alice", alice_key, "/users/alice#main-key"));
+        if (target == "/users/alice")
+            return reply(actor("/users/alice", alice_rotated ? alice_new_key : alice_key, "/users/alice#main-key"));
         if (target == "/users/bob") return reply(actor("/users/bob", bob_key, "/keys/bob"));
         if (target == "/keys/bob")
             return reply({{"id", remote("/keys/bob")}, {"owner", remote("/users/bob")}, {"publicKeyPem", bob_key.public_pem()}});
@@ -92,6 +94,19 @@ protected:
         return status(404);
     }
 
+    // A delivery from alice to our inbox, signed with `key`.
+    keys::HttpMessage delivery(const keys::KeyPair& key, const std::string& key_path = "/users/alice#main-key") {
+        keys::HttpMessage request{"POST", "https", "blog.test", "/users/blog/inbox", {{"host", "blog.test"}}, body};
+        keys::sign_request(request, key, remote(key_path), keys::default_covered(request), now);
+        return request;
+    }
+
+    RequestVerification verify(const keys::HttpMessage& request) {
+        return asio::co_spawn(asio::make_strand(io), verify_request(*directory, request, now), asio::use_future).get();
+    }
+
+    std::string body = R"({"@context":"https://www.w3.org/ns/activitystreams","type":"Like"})";
+
     KeyResult<VerifiedKey> lookup(const std::string& key_id, bool refresh = false) {
         return asio::co_spawn(asio::make_strand(io), directory->lookup(key_id, refresh), asio::use_future).get();
     }
@@ -99,6 +114,8 @@ protected:
     fedblog::testing::TempDir dir;
     fedblog::testing::TestCa ca;
     keys::KeyPair alice_key, bob_key, blog_key;
+    keys::KeyPair alice_new_key = keys::KeyPair::generate_rsa();
+    std::atomic<bool> alice_rotated{false};
     std::string blog_key_id = "https://blog.test/users/blog#main-key";
     fedblog::testing::TestServer server;
     store::Database db;
@@ -195,4 +212,46 @@ TEST_F(KeyDirectoryTest, ForgettingAnActorDropsItsKeys) {
     EXPECT_FALSE(store::RemoteActors(db).find_by_key_id(remote("/users/alice#main-key")));
     lookup(remote("/users/alice#main-key"));
     EXPECT_EQ(server.requests().size(), 2u);
+}
+
+TEST_F(KeyDirectoryTest, InboxVerificationNamesTheSigner) {
+    auto outcome = verify(delivery(alice_key));
+    ASSERT_TRUE(std::holds_alternative<VerifiedRequest>(outcome)) << std::get<RejectedRequest>(outcome).detail;
+    EXPECT_EQ(std::get<VerifiedRequest>(outcome).actor_id, remote("/users/alice"));
+}
+
+TEST_F(KeyDirectoryTest, ARotatedKeyIsFetchedAgainOnce) {
+    ASSERT_TRUE(std::holds_alternative<VerifiedRequest>(verify(delivery(alice_key))));
+    alice_rotated = true;  // alice's server now publishes a new key; ours is cached
+    auto outcome = verify(delivery(alice_new_key));
+    ASSERT_TRUE(std::holds_alternative<VerifiedRequest>(outcome)) << std::get<RejectedRequest>(outcome).detail;
+    EXPECT_EQ(server.requests().size(), 2u);
+}
+
+TEST_F(KeyDirectoryTest, AForgedSignatureIsRefusedAfterOneRefetch) {
+    ASSERT_TRUE(std::holds_alternative<VerifiedRequest>(verify(delivery(alice_key))));
+    auto outcome = verify(delivery(bob_key));  // claims alice's key id, signed by someone else
+    ASSERT_TRUE(std::holds_alternative<RejectedRequest>(outcome));
+    EXPECT_EQ(std::get<RejectedRequest>(outcome).status, 401u);
+    EXPECT_EQ(std::get<RejectedRequest>(outcome).reason, "bad_signature");
+    EXPECT_EQ(server.requests().size(), 2u);  // one refetch, no more
+    // A signature checked against a key fetched just now is not fetched again.
+    directory->forget_actor(remote("/users/alice"));
+    verify(delivery(bob_key));
+    EXPECT_EQ(server.requests().size(), 3u);
+}
+
+TEST_F(KeyDirectoryTest, InboxVerificationStatuses) {
+    auto unsigned_request = delivery(alice_key);
+    std::erase_if(unsigned_request.headers, [](const auto& h) { return h.first == "signature"; });
+    auto missing = std::get<RejectedRequest>(verify(unsigned_request));
+    EXPECT_EQ(missing.status, 401u);
+    EXPECT_EQ(missing.reason, "missing_signature");
+    EXPECT_EQ(server.requests().size(), 0u);  // no key fetched for a request that fails anyway
+
+    auto unavailable = std::get<RejectedRequest>(verify(delivery(alice_key, "/users/broken#main-key")));
+    EXPECT_EQ(unavailable.status, 503u);
+    auto gone = std::get<RejectedRequest>(verify(delivery(alice_key, "/users/gone#main-key")));
+    EXPECT_EQ(gone.status, 401u);
+    EXPECT_EQ(gone.reason, "key_gone");
 }
