@@ -1,5 +1,7 @@
 #include "server/commands.hpp"
 
+#include <malloc.h>
+
 #include <iostream>
 
 #include "common/log.hpp"
@@ -16,6 +18,9 @@ namespace {
 int serve(App& app) {
     app.sync_content();
     SiteHolder site(app.build_site());
+    // Markdown rendering, YAML parsing and a first key generation leave freed scratch memory in the heap;
+    // hand it back before settling in to serve.
+    malloc_trim(0);
     Router router(site, app.database());
     auto [address, port] = split_listen_address(app.settings().listen);
     HttpServer server(address, port, ServerLimits::from(app.settings()),
