@@ -91,4 +91,6 @@ std::string lowercase(std::string_view text) {
     return out;
 }
 
+bool same_ignoring_case(std::string_view a, std::string_view b) { return lowercase(a) == lowercase(b); }
+
 }  // namespace fedblog

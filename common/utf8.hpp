@@ -23,4 +23,7 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text);
 // and "économie" are one tag); other characters are kept as they are.
 std::string lowercase(std::string_view text);
 
+// Whether two tags (or other names) are the same word, by the case folding of lowercase().
+bool same_ignoring_case(std::string_view a, std::string_view b);
+
 }  // namespace fedblog

@@ -3,13 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
-namespace fedblog::store {
+#include "common/utf8.hpp"
 
-static bool equal_ignoring_ascii_case(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-               return std::tolower(x) == std::tolower(y);
-           });
-}
+namespace fedblog::store {
 
 Catalog::Catalog(std::vector<Post> posts) : posts_(std::move(posts)) {
     std::stable_sort(posts_.begin(), posts_.end(), [](const Post& a, const Post& b) {
@@ -30,7 +26,7 @@ std::vector<const Post*> Catalog::tagged(std::string_view tag) const {
     std::vector<const Post*> result;
     for (const Post* post : published_)
         if (std::any_of(post->tags.begin(), post->tags.end(),
-                        [&](const std::string& t) { return equal_ignoring_ascii_case(t, tag); }))
+                        [&](const std::string& t) { return same_ignoring_case(t, tag); }))
             result.push_back(post);
     return result;
 }
@@ -40,16 +36,14 @@ std::vector<std::pair<std::string, std::size_t>> Catalog::tag_counts() const {
     for (const Post* post : published_)
         for (const std::string& tag : post->tags) {
             auto it = std::find_if(counts.begin(), counts.end(),
-                                   [&](const auto& entry) { return equal_ignoring_ascii_case(entry.first, tag); });
+                                   [&](const auto& entry) { return same_ignoring_case(entry.first, tag); });
             if (it == counts.end())
                 counts.emplace_back(tag, 1);
             else
                 ++it->second;
         }
-    std::sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) {
-        return std::lexicographical_compare(a.first.begin(), a.first.end(), b.first.begin(), b.first.end(),
-                                            [](unsigned char x, unsigned char y) { return std::tolower(x) < std::tolower(y); });
-    });
+    std::sort(counts.begin(), counts.end(),
+              [](const auto& a, const auto& b) { return lowercase(a.first) < lowercase(b.first); });
     return counts;
 }
 

@@ -21,7 +21,7 @@ public:
     const std::vector<const Post*>& published() const { return published_; }
     // Any post by slug, deleted ones included (they answer 410); nullptr when unknown.
     const Post* find(std::string_view slug) const;
-    // Published posts carrying this tag (case-insensitive match), newest first.
+    // Published posts carrying this tag (matched ignoring case, accented capitals included), newest first.
     std::vector<const Post*> tagged(std::string_view tag) const;
     // Every tag of a published post with its number of posts, sorted by name.
     std::vector<std::pair<std::string, std::size_t>> tag_counts() const;

@@ -4,6 +4,7 @@
 #include <ranges>
 
 #include "common/time.hpp"
+#include "common/utf8.hpp"
 #include "web/escape.hpp"
 
 namespace fedblog::web {
@@ -86,11 +87,6 @@ std::string comments_section(const SiteView& site, const store::Post& post) {
     return out + "</div>\n</section>\n";
 }
 
-bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    return std::ranges::equal(a, b, [&](char x, char y) { return lower(x) == lower(y); });
-}
-
 }  // namespace
 
 std::size_t index_page_count(const store::Catalog& catalog) {
@@ -168,7 +164,7 @@ std::optional<std::string> render_tag(const SiteView& site, std::string_view tag
     // Show and link the tag as the newest post spells it, whatever case the address used.
     std::string name(tag);
     for (const auto& candidate : posts.front()->tags)
-        if (equals_ignoring_ascii_case(candidate, tag)) name = candidate;
+        if (same_ignoring_case(candidate, tag)) name = candidate;
 
     std::string main = "<header class=\"page-header\">\n<h1>" + text(s.tag_heading) + "<span class=\"tag-name\">" +
                        text(name) + "</span></h1>\n<p class=\"meta\">" +

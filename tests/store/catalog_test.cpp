@@ -38,3 +38,10 @@ TEST(Catalog, TagsMatchIgnoringAsciiCaseAndCount) {
     EXPECT_EQ(counts[0], (std::pair<std::string, std::size_t>{"atelier", 1}));
     EXPECT_EQ(counts[1], (std::pair<std::string, std::size_t>{"vélo", 2}));
 }
+
+TEST(Catalog, AccentedCapitalsAreTheSameTag) {
+    Catalog catalog({post(1, "a", 100, {"Économie"}), post(2, "b", 200, {"économie"})});
+    EXPECT_EQ(catalog.tagged("ÉCONOMIE").size(), 2u);
+    ASSERT_EQ(catalog.tag_counts().size(), 1u);
+    EXPECT_EQ(catalog.tag_counts()[0].second, 2u);
+}
