@@ -12,6 +12,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "common/hex.hpp"
 #include "keys/content_digest.hpp"
 #include "keys/structured_fields.hpp"
 
@@ -190,13 +191,6 @@ std::string normalized_authority(std::string_view scheme, std::string_view autho
     if (port.empty() || (lower_scheme == "https" && port == "443") || (lower_scheme == "http" && port == "80"))
         out.resize(colon);
     return out;
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 // application/x-www-form-urlencoded parsing (WHATWG URL §5.1) of a name or value.

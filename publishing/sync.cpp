@@ -1,7 +1,5 @@
 #include "publishing/sync.hpp"
 
-#include "common/html.hpp"
-
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -11,6 +9,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "common/hex.hpp"
+#include "common/html.hpp"
 #include "common/time.hpp"
 #include "publishing/front_matter.hpp"
 #include "publishing/markdown.hpp"
@@ -72,13 +72,6 @@ std::string url_encode_path(std::string_view path) {
         }
     }
     return out;
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 // The file a relative image URL names: query and fragment dropped, %XX decoded.

@@ -1,13 +1,15 @@
 #include "store/followers.hpp"
 
+#include "store/columns.hpp"
+
 namespace fedblog::store {
 
 namespace {
 
-constexpr const char* columns =
-    "SELECT actor_id, inbox, shared_inbox, handle, display_name, follow_activity_id, state, created_at FROM followers ";
+using namespace columns;
 
-std::string text_or_empty(const SQLite::Column& column) { return column.isNull() ? std::string() : column.getString(); }
+constexpr const char* select_columns =
+    "SELECT actor_id, inbox, shared_inbox, handle, display_name, follow_activity_id, state, created_at FROM followers ";
 
 Follower read_follower(SQLite::Statement& row) {
     Follower follower;
@@ -20,13 +22,6 @@ Follower read_follower(SQLite::Statement& row) {
     follower.accepted = row.getColumn(6).getString() == "accepted";
     follower.created_at = row.getColumn(7).getInt64();
     return follower;
-}
-
-void bind_text(SQLite::Statement& statement, int index, const std::string& value) {
-    if (value.empty())
-        statement.bind(index);
-    else
-        statement.bind(index, value);
 }
 
 }  // namespace
@@ -42,9 +37,9 @@ void Followers::save(const Follower& follower) {
         "follow_activity_id = excluded.follow_activity_id");
     upsert.bind(1, follower.actor_id);
     upsert.bind(2, follower.inbox);
-    bind_text(upsert, 3, follower.shared_inbox);
-    bind_text(upsert, 4, follower.handle);
-    bind_text(upsert, 5, follower.display_name);
+    bind_text_or_null(upsert, 3, follower.shared_inbox);
+    bind_text_or_null(upsert, 4, follower.handle);
+    bind_text_or_null(upsert, 5, follower.display_name);
     upsert.bind(6, follower.accepted ? "accepted" : "pending");
     upsert.bind(7, follower.follow_activity_id);
     upsert.bind(8, static_cast<int64_t>(follower.created_at));
@@ -53,7 +48,7 @@ void Followers::save(const Follower& follower) {
 
 std::optional<Follower> Followers::find(std::string_view actor_id) {
     std::lock_guard lock(db_.mutex());
-    static const std::string sql = std::string(columns) + "WHERE actor_id = ?";
+    static const std::string sql = std::string(select_columns) + "WHERE actor_id = ?";
     auto& query = db_.prepared(sql.c_str());
     query.bind(1, std::string(actor_id));
     if (!query.executeStep()) return std::nullopt;
@@ -76,7 +71,7 @@ bool Followers::remove(std::string_view actor_id) {
 
 std::vector<Follower> Followers::list(bool accepted) {
     std::lock_guard lock(db_.mutex());
-    static const std::string sql = std::string(columns) + "WHERE state = ? ORDER BY created_at, id";
+    static const std::string sql = std::string(select_columns) + "WHERE state = ? ORDER BY created_at, id";
     auto& query = db_.prepared(sql.c_str());
     query.bind(1, accepted ? "accepted" : "pending");
     std::vector<Follower> found;

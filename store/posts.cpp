@@ -2,9 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/columns.hpp"
+
 namespace fedblog::store {
 
 namespace {
+
+using namespace columns;
 
 constexpr const char* select_columns =
     "SELECT id, slug, source_path, source_hash, title, summary_html, content_html, language, tags_json, "
@@ -19,11 +23,6 @@ std::vector<std::string> tags_from_json(const std::string& text) {
         for (const auto& tag : parsed)
             if (tag.is_string()) tags.push_back(tag.get<std::string>());
     return tags;
-}
-
-std::optional<Timestamp> optional_time(const SQLite::Column& column) {
-    if (column.isNull()) return std::nullopt;
-    return column.getInt64();
 }
 
 Post read_post(SQLite::Statement& row) {
@@ -44,13 +43,6 @@ Post read_post(SQLite::Statement& row) {
     post.updated = optional_time(row.getColumn(13));
     post.deleted = optional_time(row.getColumn(14));
     return post;
-}
-
-void bind_optional(SQLite::Statement& statement, int index, const std::optional<Timestamp>& value) {
-    if (value)
-        statement.bind(index, static_cast<int64_t>(*value));
-    else
-        statement.bind(index);
 }
 
 void record_revision(Database& db, std::int64_t post_id, Timestamp when, const std::string& hash) {
@@ -109,8 +101,8 @@ std::int64_t Posts::insert(const Post& post) {
     insert.bind(10, post.image_alt);
     insert.bind(11, post.comments_closed ? 1 : 0);
     insert.bind(12, static_cast<int64_t>(post.published));
-    bind_optional(insert, 13, post.updated);
-    bind_optional(insert, 14, post.deleted);
+    bind_time_or_null(insert, 13, post.updated);
+    bind_time_or_null(insert, 14, post.deleted);
     insert.exec();
     std::int64_t id = db_.sqlite().getLastInsertRowid();
     record_revision(db_, id, post.published, post.source_hash);
@@ -135,7 +127,7 @@ void Posts::update(const Post& post) {
     update.bind(8, post.image_path);
     update.bind(9, post.image_alt);
     update.bind(10, post.comments_closed ? 1 : 0);
-    bind_optional(update, 11, post.updated);
+    bind_time_or_null(update, 11, post.updated);
     update.bind(12, static_cast<int64_t>(post.id));
     if (update.exec() != 1) throw std::runtime_error("no live post with id " + std::to_string(post.id));
     record_revision(db_, post.id, post.updated.value_or(post.published), post.source_hash);

@@ -1,14 +1,16 @@
 #include "store/remote_actors.hpp"
 
+#include "store/columns.hpp"
+
 namespace fedblog::store {
 
 namespace {
 
-constexpr const char* columns =
+using namespace columns;
+
+constexpr const char* select_columns =
     "SELECT id, type, inbox, shared_inbox, handle, display_name, icon_url, profile_url, key_id, public_key_pem, "
     "document, fetched_at, deleted FROM remote_actors ";
-
-std::string text_or_empty(const SQLite::Column& column) { return column.isNull() ? std::string() : column.getString(); }
 
 RemoteActor read_actor(SQLite::Statement& row) {
     RemoteActor actor;
@@ -36,22 +38,15 @@ std::optional<RemoteActor> find_one(Database& db, const char* sql, std::string_v
     return read_actor(query);
 }
 
-void bind_text(SQLite::Statement& statement, int index, const std::string& value) {
-    if (value.empty())
-        statement.bind(index);
-    else
-        statement.bind(index, value);
-}
-
 }  // namespace
 
 std::optional<RemoteActor> RemoteActors::find(std::string_view actor_id) {
-    static const std::string sql = std::string(columns) + "WHERE id = ?";
+    static const std::string sql = std::string(select_columns) + "WHERE id = ?";
     return find_one(db_, sql.c_str(), actor_id);
 }
 
 std::optional<RemoteActor> RemoteActors::find_by_key_id(std::string_view key_id) {
-    static const std::string sql = std::string(columns) + "WHERE key_id = ? AND deleted IS NULL";
+    static const std::string sql = std::string(select_columns) + "WHERE key_id = ? AND deleted IS NULL";
     return find_one(db_, sql.c_str(), key_id);
 }
 
@@ -67,14 +62,14 @@ void RemoteActors::save(const RemoteActor& actor) {
     upsert.bind(1, actor.id);
     upsert.bind(2, actor.type);
     upsert.bind(3, actor.inbox);
-    bind_text(upsert, 4, actor.shared_inbox);
-    bind_text(upsert, 5, actor.handle);
-    bind_text(upsert, 6, actor.display_name);
-    bind_text(upsert, 7, actor.icon_url);
-    bind_text(upsert, 8, actor.profile_url);
-    bind_text(upsert, 9, actor.key_id);
-    bind_text(upsert, 10, actor.public_key_pem);
-    bind_text(upsert, 11, actor.document);
+    bind_text_or_null(upsert, 4, actor.shared_inbox);
+    bind_text_or_null(upsert, 5, actor.handle);
+    bind_text_or_null(upsert, 6, actor.display_name);
+    bind_text_or_null(upsert, 7, actor.icon_url);
+    bind_text_or_null(upsert, 8, actor.profile_url);
+    bind_text_or_null(upsert, 9, actor.key_id);
+    bind_text_or_null(upsert, 10, actor.public_key_pem);
+    bind_text_or_null(upsert, 11, actor.document);
     upsert.bind(12, static_cast<int64_t>(actor.fetched_at));
     upsert.exec();
 }
