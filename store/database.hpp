@@ -20,8 +20,9 @@ public:
     int schema_version();
     static int latest_schema_version();
 
-    // SQLite connections are not shared between threads: callers serialize through this mutex.
-    std::mutex& mutex() { return mutex_; }
+    // SQLite connections are not shared between threads: callers serialize through this mutex. It is
+    // recursive so that a WriteTransaction can hold it around calls that each take it again.
+    std::recursive_mutex& mutex() { return mutex_; }
 
     // A statement prepared once per connection and reused (the SQL text is the cache key).
     SQLite::Statement& prepared(const char* sql);
@@ -30,7 +31,9 @@ private:
     void migrate();
 
     SQLite::Database db_;
-    std::mutex mutex_;
+    std::recursive_mutex mutex_;
+    int transaction_depth_ = 0;  // guarded by mutex_; see WriteTransaction
+    friend class WriteTransaction;
     struct StatementCache;
     std::unique_ptr<StatementCache> statements_;
 

@@ -69,6 +69,13 @@ bool Followers::remove(std::string_view actor_id) {
     return erase.exec() > 0;
 }
 
+int Followers::remove_by_inbox(std::string_view inbox) {
+    std::lock_guard lock(db_.mutex());
+    auto& erase = db_.prepared("DELETE FROM followers WHERE inbox = ?1 OR shared_inbox = ?1");
+    erase.bind(1, std::string(inbox));
+    return erase.exec();
+}
+
 std::vector<Follower> Followers::list(bool accepted) {
     std::lock_guard lock(db_.mutex());
     static const std::string sql = std::string(select_columns) + "WHERE state = ? ORDER BY created_at, id";

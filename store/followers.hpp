@@ -32,6 +32,8 @@ public:
     void accept(std::string_view actor_id);
     // True when there was such a follower.
     bool remove(std::string_view actor_id);
+    // Every follower delivered through this inbox (personal or shared): it answered 410 Gone. Returns how many.
+    int remove_by_inbox(std::string_view inbox);
     // Accepted followers, oldest first.
     std::vector<Follower> accepted();
     std::vector<Follower> pending();

@@ -10,6 +10,14 @@ std::optional<std::string> get_meta(Database& db, std::string_view key) {
     return query.getColumn(0).getString();
 }
 
+void set_meta(Database& db, std::string_view key, std::string_view value) {
+    std::lock_guard lock(db.mutex());
+    auto& upsert = db.prepared("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    upsert.bind(1, std::string(key));
+    upsert.bind(2, std::string(value));
+    upsert.exec();
+}
+
 std::string get_or_set_meta(Database& db, std::string_view key, std::string_view value) {
     {
         std::lock_guard lock(db.mutex());

@@ -121,8 +121,25 @@ CREATE TABLE seen_activities (
 CREATE INDEX seen_activities_age ON seen_activities(seen_at);
 )sql";
 
+// The delivery queue learns who has a job in hand, and hosts get a health record (Mastodon's rule: failures on
+// N different UTC days with no success between make a host unavailable) and the signature scheme it accepted.
+static const char* const v2_delivery_hosts = R"sql(
+-- Set while a worker has the job in hand; cleared at startup, since one process owns the file.
+ALTER TABLE deliveries ADD COLUMN claimed_at INTEGER;
+CREATE INDEX deliveries_host ON deliveries(host, state);
+
+CREATE TABLE hosts (
+    host              TEXT PRIMARY KEY,           -- the inbox URL's authority, lower-case: "m.example:8443"
+    failure_days      INTEGER NOT NULL DEFAULT 0, -- distinct UTC days with a failure since the last success
+    last_failure_day  INTEGER,                    -- Unix seconds / 86400
+    unavailable_since INTEGER,
+    last_probe        INTEGER,                    -- when a job last went out to see whether it answers again
+    signature_scheme  TEXT CHECK (signature_scheme IN ('cavage', 'rfc9421'))
+);
+)sql";
+
 const std::vector<const char*>& migrations() {
-    static const std::vector<const char*> steps = {v1_initial};
+    static const std::vector<const char*> steps = {v1_initial, v2_delivery_hosts};
     return steps;
 }
 

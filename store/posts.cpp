@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/columns.hpp"
+#include "store/transaction.hpp"
 
 namespace fedblog::store {
 
@@ -83,8 +84,7 @@ std::optional<Post> Posts::find_by_source(std::string_view source_path) {
 }
 
 std::int64_t Posts::insert(const Post& post) {
-    std::lock_guard lock(db_.mutex());
-    SQLite::Transaction transaction(db_.sqlite());
+    WriteTransaction transaction(db_);
     auto& insert = db_.prepared(
         "INSERT INTO posts (slug, source_path, source_hash, title, summary_html, content_html, language, tags_json, "
         "image_path, image_alt, comments_closed, published, updated, deleted) "
@@ -106,13 +106,17 @@ std::int64_t Posts::insert(const Post& post) {
     insert.exec();
     std::int64_t id = db_.sqlite().getLastInsertRowid();
     record_revision(db_, id, post.published, post.source_hash);
+    if (observer_) {
+        Post stored = post;
+        stored.id = id;
+        observer_(stored, PostChange::created);
+    }
     transaction.commit();
     return id;
 }
 
 void Posts::update(const Post& post) {
-    std::lock_guard lock(db_.mutex());
-    SQLite::Transaction transaction(db_.sqlite());
+    WriteTransaction transaction(db_);
     auto& update = db_.prepared(
         "UPDATE posts SET source_path = ?, source_hash = ?, title = ?, summary_html = ?, content_html = ?, "
         "language = ?, tags_json = ?, image_path = ?, image_alt = ?, comments_closed = ?, updated = ? "
@@ -131,15 +135,26 @@ void Posts::update(const Post& post) {
     update.bind(12, static_cast<int64_t>(post.id));
     if (update.exec() != 1) throw std::runtime_error("no live post with id " + std::to_string(post.id));
     record_revision(db_, post.id, post.updated.value_or(post.published), post.source_hash);
+    if (observer_) observer_(post, PostChange::updated);
     transaction.commit();
 }
 
 void Posts::mark_deleted(std::int64_t id, Timestamp when) {
-    std::lock_guard lock(db_.mutex());
+    WriteTransaction transaction(db_);
     auto& update = db_.prepared("UPDATE posts SET deleted = ? WHERE id = ? AND deleted IS NULL");
     update.bind(1, static_cast<int64_t>(when));
     update.bind(2, static_cast<int64_t>(id));
-    update.exec();
+    if (update.exec() == 1 && observer_) {
+        static const std::string sql = std::string(select_columns) + "WHERE id = ?";
+        auto& query = db_.prepared(sql.c_str());
+        query.bind(1, static_cast<int64_t>(id));
+        if (query.executeStep()) {
+            Post deleted = read_post(query);
+            query.reset();
+            observer_(deleted, PostChange::deleted);
+        }
+    }
+    transaction.commit();
 }
 
 std::int64_t Posts::count_published() {

@@ -1,7 +1,7 @@
 #pragma once
 // Posts and their revisions. Every call takes the database lock for its own duration; a caller that
-// needs several calls in one transaction holds Database::mutex() and a SQLite::Transaction itself and
-// uses the *_locked variants.
+// needs several calls in one transaction opens a WriteTransaction around them.
+#include <functional>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -11,9 +11,14 @@
 
 namespace fedblog::store {
 
+enum class PostChange { created, updated, deleted };
+// Called inside the transaction of each change, with the post as stored after it: what the change causes
+// (delivery jobs) commits with it or not at all. An exception rolls the change back.
+using PostObserver = std::function<void(const Post& post, PostChange change)>;
+
 class Posts {
 public:
-    explicit Posts(Database& db) : db_(db) {}
+    explicit Posts(Database& db, PostObserver observer = {}) : db_(db), observer_(std::move(observer)) {}
 
     // Every post, the deleted ones (Tombstones) included, newest published first.
     std::vector<Post> all();
@@ -33,6 +38,7 @@ public:
 
 private:
     Database& db_;
+    PostObserver observer_;
 };
 
 }  // namespace fedblog::store

@@ -1,0 +1,247 @@
+#include "store/deliveries.hpp"
+
+#include "store/columns.hpp"
+#include "store/transaction.hpp"
+
+namespace fedblog::store {
+
+namespace {
+
+using namespace columns;
+
+constexpr const char* select_job_columns =
+    "SELECT id, activity_id, inbox, host, body, state, attempts, next_attempt, created_at, finished_at, last_error ";
+
+DeliveryJob read_job(SQLite::Statement& row) {
+    DeliveryJob job;
+    job.id = row.getColumn(0).getInt64();
+    job.activity_id = row.getColumn(1).getString();
+    job.inbox = row.getColumn(2).getString();
+    job.host = row.getColumn(3).getString();
+    job.body = row.getColumn(4).getString();
+    job.state = row.getColumn(5).getString();
+    job.attempts = row.getColumn(6).getInt();
+    job.next_attempt = row.getColumn(7).getInt64();
+    job.created_at = row.getColumn(8).getInt64();
+    job.finished_at = optional_time(row.getColumn(9));
+    job.last_error = text_or_empty(row.getColumn(10));
+    return job;
+}
+
+std::vector<DeliveryJob> read_jobs(SQLite::Statement& query) {
+    std::vector<DeliveryJob> jobs;
+    while (query.executeStep()) jobs.push_back(read_job(query));
+    return jobs;
+}
+
+}  // namespace
+
+int Deliveries::enqueue_locked(Database& db, std::string_view activity_id, std::string_view body,
+                               const std::vector<DeliveryTarget>& targets, Timestamp now) {
+    // The UNIQUE (activity_id, inbox) constraint does the deduplication, within `targets` and across calls.
+    auto& insert = db.prepared(
+        "INSERT OR IGNORE INTO deliveries (activity_id, inbox, host, body, state, attempts, next_attempt, created_at) "
+        "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)");
+    int added = 0;
+    for (const auto& target : targets) {
+        insert.reset();
+        insert.bind(1, std::string(activity_id));
+        insert.bind(2, target.inbox);
+        insert.bind(3, target.host);
+        insert.bind(4, std::string(body));
+        insert.bind(5, static_cast<int64_t>(now));
+        insert.bind(6, static_cast<int64_t>(now));
+        added += insert.exec();
+    }
+    return added;
+}
+
+int Deliveries::enqueue(std::string_view activity_id, std::string_view body,
+                        const std::vector<DeliveryTarget>& targets, Timestamp now) {
+    WriteTransaction transaction(db_);
+    int added = enqueue_locked(db_, activity_id, body, targets, now);
+    transaction.commit();
+    return added;
+}
+
+std::vector<DeliveryJob> Deliveries::due(Timestamp now, int limit, int per_host) {
+    std::lock_guard lock(db_.mutex());
+    // Ranking within each host caps how many requests one slow server can hold at once.
+    static const std::string sql = std::string(select_job_columns) +
+                                   "FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY host ORDER BY next_attempt, id) "
+                                   "AS place FROM deliveries WHERE state = 'pending' AND claimed_at IS NULL "
+                                   "AND next_attempt <= ? "
+                                   "AND host NOT IN (SELECT host FROM hosts WHERE unavailable_since IS NOT NULL)) "
+                                   "WHERE place <= ? ORDER BY next_attempt, id LIMIT ?";
+    auto& query = db_.prepared(sql.c_str());
+    query.bind(1, static_cast<int64_t>(now));
+    query.bind(2, per_host);
+    query.bind(3, limit);
+    return read_jobs(query);
+}
+
+std::vector<DeliveryJob> Deliveries::due_probes(Timestamp now, Timestamp probe_before) {
+    WriteTransaction transaction(db_);
+    // The oldest waiting job goes first, whether or not its retry is due: the probe is about the host.
+    static const std::string sql =
+        std::string(select_job_columns) +
+        "FROM (SELECT d.*, ROW_NUMBER() OVER (PARTITION BY d.host ORDER BY d.next_attempt, d.id) AS place "
+        "FROM deliveries d JOIN hosts h ON h.host = d.host WHERE d.state = 'pending' AND d.claimed_at IS NULL "
+        "AND h.unavailable_since IS NOT NULL AND (h.last_probe IS NULL OR h.last_probe <= ?)) "
+        "WHERE place = 1 ORDER BY host";
+    auto& query = db_.prepared(sql.c_str());
+    query.bind(1, static_cast<int64_t>(probe_before));
+    auto probes = read_jobs(query);
+    auto& probed = db_.prepared("UPDATE hosts SET last_probe = ? WHERE host = ?");
+    for (const auto& job : probes) {
+        probed.reset();
+        probed.bind(1, static_cast<int64_t>(now));
+        probed.bind(2, job.host);
+        probed.exec();
+    }
+    transaction.commit();
+    return probes;
+}
+
+void Deliveries::claim(std::int64_t id, Timestamp now) {
+    std::lock_guard lock(db_.mutex());
+    auto& update = db_.prepared("UPDATE deliveries SET claimed_at = ? WHERE id = ? AND state = 'pending'");
+    update.bind(1, static_cast<int64_t>(now));
+    update.bind(2, static_cast<int64_t>(id));
+    update.exec();
+}
+
+int Deliveries::release_claims() {
+    std::lock_guard lock(db_.mutex());
+    auto& update = db_.prepared("UPDATE deliveries SET claimed_at = NULL WHERE claimed_at IS NOT NULL");
+    return update.exec();
+}
+
+void Deliveries::mark_done(std::int64_t id, Timestamp now) {
+    std::lock_guard lock(db_.mutex());
+    auto& update = db_.prepared(
+        "UPDATE deliveries SET state = 'done', attempts = attempts + 1, claimed_at = NULL, finished_at = ? "
+        "WHERE id = ?");
+    update.bind(1, static_cast<int64_t>(now));
+    update.bind(2, static_cast<int64_t>(id));
+    update.exec();
+}
+
+void Deliveries::reschedule(std::int64_t id, Timestamp next_attempt, std::string_view error) {
+    std::lock_guard lock(db_.mutex());
+    auto& update = db_.prepared(
+        "UPDATE deliveries SET attempts = attempts + 1, claimed_at = NULL, next_attempt = ?, last_error = ? "
+        "WHERE id = ?");
+    update.bind(1, static_cast<int64_t>(next_attempt));
+    update.bind(2, std::string(error));
+    update.bind(3, static_cast<int64_t>(id));
+    update.exec();
+}
+
+void Deliveries::mark_dead(std::int64_t id, Timestamp now, std::string_view error) {
+    std::lock_guard lock(db_.mutex());
+    auto& update = db_.prepared(
+        "UPDATE deliveries SET state = 'dead', attempts = attempts + 1, claimed_at = NULL, finished_at = ?, "
+        "last_error = ? WHERE id = ?");
+    update.bind(1, static_cast<int64_t>(now));
+    update.bind(2, std::string(error));
+    update.bind(3, static_cast<int64_t>(id));
+    update.exec();
+}
+
+int Deliveries::abandon_inbox(std::string_view inbox, Timestamp now, std::string_view reason) {
+    std::lock_guard lock(db_.mutex());
+    auto& update = db_.prepared(
+        "UPDATE deliveries SET state = 'dead', finished_at = ?, last_error = ? "
+        "WHERE inbox = ? AND state = 'pending' AND claimed_at IS NULL");
+    update.bind(1, static_cast<int64_t>(now));
+    update.bind(2, std::string(reason));
+    update.bind(3, std::string(inbox));
+    return update.exec();
+}
+
+bool Deliveries::retry(std::int64_t id, Timestamp now) {
+    std::lock_guard lock(db_.mutex());
+    // The claim stays: a job in a worker's hands must not be handed out twice.
+    auto& update = db_.prepared(
+        "UPDATE deliveries SET state = 'pending', next_attempt = ?, finished_at = NULL "
+        "WHERE id = ? AND state IN ('pending', 'dead')");
+    update.bind(1, static_cast<int64_t>(now));
+    update.bind(2, static_cast<int64_t>(id));
+    return update.exec() == 1;
+}
+
+int Deliveries::retry_dead(std::string_view host, Timestamp now) {
+    std::lock_guard lock(db_.mutex());
+    auto& update = db_.prepared(
+        "UPDATE deliveries SET state = 'pending', next_attempt = ?1, finished_at = NULL "
+        "WHERE state = 'dead' AND (?2 = '' OR host = ?2)");
+    update.bind(1, static_cast<int64_t>(now));
+    update.bind(2, std::string(host));
+    return update.exec();
+}
+
+std::vector<HostDeliveries> Deliveries::by_host() {
+    std::lock_guard lock(db_.mutex());
+    // Failure times are not stored: a failing pending job speaks for the trouble now, else the latest dead one.
+    auto& query = db_.prepared(
+        "SELECT d.host, sum(d.state = 'pending'), sum(d.state = 'pending' AND d.attempts > 0), "
+        "sum(d.state = 'dead'), sum(d.state = 'done'), min(CASE WHEN d.state = 'pending' THEN d.next_attempt END), "
+        "(SELECT e.last_error FROM deliveries e WHERE e.host = d.host AND e.state <> 'done' "
+        "AND e.last_error IS NOT NULL ORDER BY e.state = 'pending' DESC, coalesce(e.finished_at, e.next_attempt) DESC, "
+        "e.id DESC LIMIT 1), "
+        "EXISTS (SELECT 1 FROM hosts h WHERE h.host = d.host AND h.unavailable_since IS NOT NULL) "
+        "FROM deliveries d GROUP BY d.host ORDER BY d.host");
+    std::vector<HostDeliveries> hosts;
+    while (query.executeStep()) {
+        HostDeliveries row;
+        row.host = query.getColumn(0).getString();
+        row.pending = query.getColumn(1).getInt();
+        row.failing = query.getColumn(2).getInt();
+        row.dead = query.getColumn(3).getInt();
+        row.done = query.getColumn(4).getInt();
+        row.next_attempt = optional_time(query.getColumn(5));
+        row.last_error = text_or_empty(query.getColumn(6));
+        row.unavailable = query.getColumn(7).getInt() != 0;
+        hosts.push_back(std::move(row));
+    }
+    return hosts;
+}
+
+std::vector<DeliveryJob> Deliveries::list(std::string_view state, std::string_view host, int limit) {
+    std::lock_guard lock(db_.mutex());
+    static const std::string sql = std::string(select_job_columns) +
+                                   "FROM deliveries WHERE (?1 = '' OR state = ?1) AND (?2 = '' OR host = ?2) "
+                                   "ORDER BY created_at DESC, id DESC LIMIT ?3";
+    auto& query = db_.prepared(sql.c_str());
+    query.bind(1, std::string(state));
+    query.bind(2, std::string(host));
+    query.bind(3, limit);
+    return read_jobs(query);
+}
+
+std::optional<DeliveryJob> Deliveries::find(std::int64_t id) {
+    std::lock_guard lock(db_.mutex());
+    static const std::string sql = std::string(select_job_columns) + "FROM deliveries WHERE id = ?";
+    auto& query = db_.prepared(sql.c_str());
+    query.bind(1, static_cast<int64_t>(id));
+    if (!query.executeStep()) return std::nullopt;
+    return read_job(query);
+}
+
+int Deliveries::count(std::string_view state) {
+    std::lock_guard lock(db_.mutex());
+    auto& query = db_.prepared("SELECT count(*) FROM deliveries WHERE state = ?");
+    query.bind(1, std::string(state));
+    query.executeStep();
+    return query.getColumn(0).getInt();
+}
+
+int Deliveries::forget_done_before(Timestamp before) {
+    std::lock_guard lock(db_.mutex());
+    auto& erase = db_.prepared("DELETE FROM deliveries WHERE state = 'done' AND finished_at < ?");
+    erase.bind(1, static_cast<int64_t>(before));
+    return erase.exec();
+}
+
+}  // namespace fedblog::store

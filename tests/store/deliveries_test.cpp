@@ -1,0 +1,414 @@
+#include "store/deliveries.hpp"
+
+#include <gtest/gtest.h>
+
+#include "store/hosts.hpp"
+#include "store/migrations.hpp"
+#include "store/transaction.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace fedblog::store;
+
+namespace {
+
+constexpr const char* body = R"({"type":"Create","id":"https://blog.example/activities/1"})";
+
+std::string activity(int n) { return "https://blog.example/activities/" + std::to_string(n); }
+
+DeliveryTarget shared_inbox(const std::string& host) { return {"https://" + host + "/inbox", host}; }
+
+DeliveryTarget personal_inbox(const std::string& host, const std::string& user) {
+    return {"https://" + host + "/users/" + user + "/inbox", host};
+}
+
+std::vector<std::int64_t> ids(const std::vector<DeliveryJob>& jobs) {
+    std::vector<std::int64_t> found;
+    for (const auto& job : jobs) found.push_back(job.id);
+    return found;
+}
+
+// The id of the one job for (activity, inbox).
+std::int64_t job_id(Deliveries& deliveries, int n, const DeliveryTarget& target) {
+    for (const auto& job : deliveries.list("", target.host, 1000))
+        if (job.activity_id == activity(n) && job.inbox == target.inbox) return job.id;
+    ADD_FAILURE() << "no job for " << activity(n) << " to " << target.inbox;
+    return 0;
+}
+
+}  // namespace
+
+TEST(Deliveries, EnqueueAddsOnePendingJobPerDistinctInbox) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    Deliveries deliveries(db);
+    const std::vector<DeliveryTarget> targets = {shared_inbox("a.example"), shared_inbox("b.example"),
+                                                 shared_inbox("a.example")};
+    EXPECT_EQ(deliveries.enqueue(activity(1), body, targets, 100), 2);
+    EXPECT_EQ(deliveries.count("pending"), 2);
+    auto job = deliveries.find(job_id(deliveries, 1, shared_inbox("a.example")));
+    ASSERT_TRUE(job);
+    EXPECT_EQ(job->activity_id, activity(1));
+    EXPECT_EQ(job->inbox, "https://a.example/inbox");
+    EXPECT_EQ(job->host, "a.example");
+    EXPECT_EQ(job->body, body);
+    EXPECT_EQ(job->state, "pending");
+    EXPECT_EQ(job->attempts, 0);
+    EXPECT_EQ(job->next_attempt, 100);
+    EXPECT_EQ(job->created_at, 100);
+    EXPECT_FALSE(job->finished_at);
+    EXPECT_EQ(job->last_error, "");
+}
+
+TEST(Deliveries, ASecondEnqueueLeavesQueuedPairsAsTheyAre) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    Deliveries deliveries(db);
+    deliveries.enqueue(activity(1), body, {shared_inbox("a.example"), shared_inbox("b.example")}, 100);
+    EXPECT_EQ(deliveries.enqueue(activity(1), "{}", {shared_inbox("a.example"), shared_inbox("c.example")}, 200), 1);
+    auto kept = deliveries.find(job_id(deliveries, 1, shared_inbox("a.example")));
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(kept->body, body);
+    EXPECT_EQ(kept->created_at, 100);
+    // Another activity to the same inbox is another job.
+    EXPECT_EQ(deliveries.enqueue(activity(2), body, {shared_inbox("a.example")}, 300), 1);
+    EXPECT_EQ(deliveries.count("pending"), 4);
+}
+
+TEST(Deliveries, EnqueueCommitsOrRollsBackWithTheCallersTransaction) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    Deliveries deliveries(db);
+    {
+        std::lock_guard lock(db.mutex());
+        SQLite::Transaction transaction(db.sqlite());
+        EXPECT_EQ(Deliveries::enqueue_locked(db, activity(1), body,
+                                             {shared_inbox("a.example"), shared_inbox("b.example")}, 100),
+                  2);
+    }  // not committed
+    EXPECT_EQ(deliveries.count("pending"), 0);
+    {
+        WriteTransaction transaction(db);
+        EXPECT_EQ(deliveries.enqueue(activity(1), body, {shared_inbox("a.example")}, 100), 1);  // a savepoint
+    }
+    EXPECT_EQ(deliveries.count("pending"), 0);
+    {
+        WriteTransaction transaction(db);
+        EXPECT_EQ(Deliveries::enqueue_locked(db, activity(1), body, {shared_inbox("a.example")}, 100), 1);
+        transaction.commit();
+    }
+    EXPECT_EQ(deliveries.count("pending"), 1);
+}
+
+TEST(Deliveries, DueTakesUnclaimedPendingJobsWhoseTimeHasCome) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    Deliveries deliveries(db);
+    deliveries.enqueue(activity(1), body, {shared_inbox("a.example")}, 100);
+    deliveries.enqueue(activity(2), body, {shared_inbox("b.example")}, 300);
+    deliveries.enqueue(activity(3), body, {shared_inbox("c.example")}, 200);
+    deliveries.enqueue(activity(4), body, {shared_inbox("d.example")}, 200);
+    const auto a = job_id(deliveries, 1, shared_inbox("a.example"));
+    const auto b = job_id(deliveries, 2, shared_inbox("b.example"));
+    const auto c = job_id(deliveries, 3, shared_inbox("c.example"));
+    const auto d = job_id(deliveries, 4, shared_inbox("d.example"));
+    EXPECT_TRUE(deliveries.due(99, 10, 10).empty());
+    EXPECT_EQ(ids(deliveries.due(250, 10, 10)), (std::vector<std::int64_t>{a, c, d}));
+    deliveries.claim(a, 250);
+    EXPECT_EQ(ids(deliveries.due(300, 10, 10)), (std::vector<std::int64_t>{c, d, b}));
+    auto job = deliveries.due(300, 1, 10);
+    ASSERT_EQ(job.size(), 1u);
+    EXPECT_EQ(job[0].body, body);
+}
+
+TEST(Deliveries, DueCapsJobsPerHostAndInAll) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    Deliveries deliveries(db);
+    for (int n = 1; n <= 3; ++n) deliveries.enqueue(activity(n), body, {shared_inbox("a.example")}, 100 + n);
+    for (int n = 1; n <= 2; ++n) deliveries.enqueue(activity(n), body, {shared_inbox("b.example")}, 110 + n);
+    deliveries.enqueue(activity(1), body, {shared_inbox("c.example")}, 120);
+    auto id = [&](int n, const char* host) { return job_id(deliveries, n, shared_inbox(host)); };
+    EXPECT_EQ(ids(deliveries.due(1000, 10, 2)),
+              (std::vector<std::int64_t>{id(1, "a.example"), id(2, "a.example"), id(1, "b.example"),
+                                         id(2, "b.example"), id(1, "c.example")}));
+    EXPECT_EQ(ids(deliveries.due(1000, 3, 2)),
+              (std::vector<std::int64_t>{id(1, "a.example"), id(2, "a.example"), id(1, "b.example")}));
+    EXPECT_EQ(ids(deliveries.due(1000, 10, 1)),
+              (std::vector<std::int64_t>{id(1, "a.example"), id(1, "b.example"), id(1, "c.example")}));
+    // A claimed job leaves its place to the next one of its host.
+    deliveries.claim(id(1, "a.example"), 1000);
+    EXPECT_EQ(ids(deliveries.due(1000, 10, 1)),
+              (std::vector<std::int64_t>{id(2, "a.example"), id(1, "b.example"), id(1, "c.example")}));
+}
+
+TEST(Deliveries, DueSkipsUnavailableHosts) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    Deliveries deliveries(db);
+    Hosts hosts(db);
+    deliveries.enqueue(activity(1), body, {shared_inbox("a.example"), shared_inbox("b.example")}, 100);
+    EXPECT_TRUE(hosts.record_failure("a.example", 100, 1));
+    auto due = deliveries.due(100, 10, 10);
+    ASSERT_EQ(due.size(), 1u);
+    EXPECT_EQ(due[0].host, "b.example");
+    EXPECT_TRUE(hosts.record_success("a.example"));
+    EXPECT_EQ(deliveries.due(100, 10, 10).size(), 2u);
+}
+
+TEST(Deliveries, DueProbesSendOneJobPerUnavailableHostNowAndThen) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    Deliveries deliveries(db);
+    Hosts hosts(db);
+    deliveries.enqueue(activity(1), body, {shared_inbox("a.example"), shared_inbox("b.example")}, 100);
+    deliveries.enqueue(activity(2), body, {shared_inbox("a.example"), shared_inbox("c.example")}, 200);
+    hosts.record_failure("a.example", 100, 1);
+    hosts.record_failure("b.example", 100, 1);
+    const auto a1 = job_id(deliveries, 1, shared_inbox("a.example"));
+    const auto a2 = job_id(deliveries, 2, shared_inbox("a.example"));
+    const auto b1 = job_id(deliveries, 1, shared_inbox("b.example"));
+    deliveries.reschedule(a1, 5000, "HTTP 503");  // not due, yet a2 goes first because it is earlier
+    deliveries.claim(b1, 100);                    // b's only job is in hand already
+
+    EXPECT_EQ(ids(deliveries.due_probes(1000, 400)), (std::vector<std::int64_t>{a2}));
+    EXPECT_EQ(hosts.find("a.example")->last_probe, 1000);
+    EXPECT_FALSE(hosts.find("b.example")->last_probe);
+    EXPECT_TRUE(deliveries.due_probes(1100, 500).empty());  // probed at 1000, after 500
+    EXPECT_EQ(ids(deliveries.due_probes(1700, 1100)), (std::vector<std::int64_t>{a2}));
+    EXPECT_EQ(hosts.find("a.example")->last_probe, 1700);
+
+    deliveries.release_claims();
+    EXPECT_EQ(ids(deliveries.due_probes(1800, 1000)), (std::vector<std::int64_t>{b1}));
+    // The healthy host's job goes out the ordinary way, and only it.
+    auto due = deliveries.due(10000, 10, 10);
+    ASSERT_EQ(due.size(), 1u);
+    EXPECT_EQ(due[0].host, "c.example");
+}
+
+TEST(Deliveries, ReleaseClaimsFreesWhatADeadProcessHeld) {
+    fedblog::testing::TempDir dir;
+    {
+        Database db(dir / "db");
+        Deliveries deliveries(db);
+        deliveries.enqueue(activity(1), body,
+                           {shared_inbox("a.example"), shared_inbox("b.example"), shared_inbox("c.example")}, 100);
+        auto due = deliveries.due(100, 2, 10);
+        for (const auto& job : due) deliveries.claim(job.id, 100);
+        EXPECT_EQ(deliveries.due(100, 10, 10).size(), 1u);
+    }
+    Database db(dir / "db");
+    Deliveries deliveries(db);
+    EXPECT_EQ(deliveries.due(100, 10, 10).size(), 1u);  // claims are durable
+    EXPECT_EQ(deliveries.release_claims(), 2);
+    EXPECT_EQ(deliveries.due(100, 10, 10).size(), 3u);
+    EXPECT_EQ(deliveries.release_claims(), 0);
+}
+
+TEST(Deliveries, OutcomesCountTheAttemptAndClearTheClaim) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    Deliveries deliveries(db);
+    deliveries.enqueue(activity(1), body,
+                       {shared_inbox("a.example"), shared_inbox("b.example"), shared_inbox("c.example")}, 100);
+    const auto a = job_id(deliveries, 1, shared_inbox("a.example"));
+    const auto b = job_id(deliveries, 1, shared_inbox("b.example"));
+    const auto c = job_id(deliveries, 1, shared_inbox("c.example"));
+    for (auto id : {a, b, c}) deliveries.claim(id, 100);
+
+    deliveries.mark_done(a, 150);
+    deliveries.reschedule(b, 400, "HTTP 503");
+    deliveries.mark_dead(c, 160, "HTTP 403");
+    EXPECT_EQ(deliveries.release_claims(), 0);
+
+    auto done = deliveries.find(a);
+    EXPECT_EQ(done->state, "done");
+    EXPECT_EQ(done->attempts, 1);
+    EXPECT_EQ(done->finished_at, 150);
+    auto later = deliveries.find(b);
+    EXPECT_EQ(later->state, "pending");
+    EXPECT_EQ(later->attempts, 1);
+    EXPECT_EQ(later->next_attempt, 400);
+    EXPECT_EQ(later->last_error, "HTTP 503");
+    EXPECT_FALSE(later->finished_at);
+    auto dead = deliveries.find(c);
+    EXPECT_EQ(dead->state, "dead");
+    EXPECT_EQ(dead->attempts, 1);
+    EXPECT_EQ(dead->finished_at, 160);
+    EXPECT_EQ(dead->last_error, "HTTP 403");
+
+    EXPECT_TRUE(deliveries.due(399, 10, 10).empty());
+    EXPECT_EQ(ids(deliveries.due(400, 10, 10)), (std::vector<std::int64_t>{b}));
+    deliveries.claim(b, 400);
+    deliveries.reschedule(b, 900, "timeout: connect");
+    EXPECT_EQ(deliveries.find(b)->attempts, 2);
+    EXPECT_EQ(deliveries.find(b)->last_error, "timeout: connect");
+    EXPECT_EQ(deliveries.count("pending"), 1);
+    EXPECT_EQ(deliveries.count("done"), 1);
+    EXPECT_EQ(deliveries.count("dead"), 1);
+}
+
+TEST(Deliveries, RetryMakesAJobDueNowAndKeepsItsAttempts) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    Deliveries deliveries(db);
+    deliveries.enqueue(activity(1), body,
+                       {shared_inbox("a.example"), shared_inbox("b.example"), shared_inbox("c.example")}, 100);
+    const auto a = job_id(deliveries, 1, shared_inbox("a.example"));
+    const auto b = job_id(deliveries, 1, shared_inbox("b.example"));
+    const auto c = job_id(deliveries, 1, shared_inbox("c.example"));
+    deliveries.mark_dead(a, 200, "HTTP 403");
+    deliveries.mark_done(b, 200);
+    deliveries.reschedule(c, 5000, "HTTP 503");
+
+    EXPECT_TRUE(deliveries.retry(a, 500));
+    auto again = deliveries.find(a);
+    EXPECT_EQ(again->state, "pending");
+    EXPECT_EQ(again->next_attempt, 500);
+    EXPECT_EQ(again->attempts, 1);
+    EXPECT_FALSE(again->finished_at);
+    EXPECT_TRUE(deliveries.retry(c, 500));
+    EXPECT_EQ(deliveries.find(c)->next_attempt, 500);
+    EXPECT_EQ(ids(deliveries.due(500, 10, 10)), (std::vector<std::int64_t>{a, c}));
+
+    EXPECT_FALSE(deliveries.retry(b, 500));
+    EXPECT_EQ(deliveries.find(b)->state, "done");
+    EXPECT_FALSE(deliveries.retry(9999, 500));
+}
+
+TEST(Deliveries, RetryDeadRevivesOneHostOrAll) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    Deliveries deliveries(db);
+    for (int n = 1; n <= 3; ++n) deliveries.enqueue(activity(n), body, {shared_inbox("a.example")}, 100);
+    deliveries.enqueue(activity(1), body, {shared_inbox("b.example")}, 100);
+    deliveries.mark_dead(job_id(deliveries, 1, shared_inbox("a.example")), 200, "HTTP 403");
+    deliveries.mark_dead(job_id(deliveries, 2, shared_inbox("a.example")), 200, "HTTP 403");
+    deliveries.mark_dead(job_id(deliveries, 1, shared_inbox("b.example")), 200, "HTTP 404");
+
+    EXPECT_EQ(deliveries.retry_dead("a.example", 600), 2);
+    EXPECT_EQ(deliveries.count("dead"), 1);
+    EXPECT_EQ(deliveries.find(job_id(deliveries, 1, shared_inbox("a.example")))->next_attempt, 600);
+    EXPECT_EQ(deliveries.retry_dead("", 700), 1);
+    EXPECT_EQ(deliveries.count("dead"), 0);
+    EXPECT_EQ(deliveries.count("pending"), 4);
+    EXPECT_EQ(deliveries.retry_dead("", 800), 0);
+}
+
+TEST(Deliveries, AbandonInboxKillsTheJobsWaitingForIt) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    Deliveries deliveries(db);
+    const auto alice = personal_inbox("a.example", "alice");
+    for (int n = 1; n <= 4; ++n) deliveries.enqueue(activity(n), body, {alice, shared_inbox("a.example")}, 100);
+    deliveries.claim(job_id(deliveries, 3, alice), 150);  // in a worker's hands: its outcome decides
+    deliveries.mark_done(job_id(deliveries, 4, alice), 150);
+
+    EXPECT_EQ(deliveries.abandon_inbox(alice.inbox, 900, "follower gone"), 2);
+    for (int n : {1, 2}) {
+        auto job = deliveries.find(job_id(deliveries, n, alice));
+        EXPECT_EQ(job->state, "dead");
+        EXPECT_EQ(job->last_error, "follower gone");
+        EXPECT_EQ(job->finished_at, 900);
+        EXPECT_EQ(job->attempts, 0);
+    }
+    EXPECT_EQ(deliveries.find(job_id(deliveries, 3, alice))->state, "pending");
+    EXPECT_EQ(deliveries.find(job_id(deliveries, 4, alice))->state, "done");
+    EXPECT_EQ(deliveries.list("pending", "", 100).size(), 5u);  // 4 to the shared inbox, 1 claimed
+    EXPECT_EQ(deliveries.abandon_inbox(alice.inbox, 950, "follower gone"), 0);
+}
+
+TEST(Deliveries, ByHostSummarizesEveryHostWithJobs) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    Deliveries deliveries(db);
+    Hosts hosts(db);
+    for (int n = 1; n <= 4; ++n) deliveries.enqueue(activity(n), body, {shared_inbox("a.example")}, 100 + n);
+    deliveries.enqueue(activity(1), body, {shared_inbox("b.example")}, 100);
+    deliveries.enqueue(activity(2), body, {shared_inbox("b.example")}, 100);
+    deliveries.enqueue(activity(1), body, {shared_inbox("c.example")}, 300);
+    deliveries.reschedule(job_id(deliveries, 2, shared_inbox("a.example")), 900, "HTTP 503");
+    deliveries.mark_dead(job_id(deliveries, 3, shared_inbox("a.example")), 200, "HTTP 400");
+    deliveries.mark_done(job_id(deliveries, 4, shared_inbox("a.example")), 200);
+    deliveries.mark_done(job_id(deliveries, 1, shared_inbox("b.example")), 200);
+    deliveries.mark_dead(job_id(deliveries, 2, shared_inbox("b.example")), 250, "HTTP 404");
+    hosts.record_failure("c.example", 300, 1);
+
+    auto rows = deliveries.by_host();
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[0].host, "a.example");
+    EXPECT_EQ(rows[0].pending, 2);
+    EXPECT_EQ(rows[0].failing, 1);
+    EXPECT_EQ(rows[0].dead, 1);
+    EXPECT_EQ(rows[0].done, 1);
+    EXPECT_EQ(rows[0].next_attempt, 101);
+    EXPECT_EQ(rows[0].last_error, "HTTP 503");  // the trouble now rather than the older dead job's
+    EXPECT_FALSE(rows[0].unavailable);
+    EXPECT_EQ(rows[1].host, "b.example");
+    EXPECT_EQ(rows[1].pending, 0);
+    EXPECT_EQ(rows[1].failing, 0);
+    EXPECT_EQ(rows[1].dead, 1);
+    EXPECT_EQ(rows[1].done, 1);
+    EXPECT_FALSE(rows[1].next_attempt);
+    EXPECT_EQ(rows[1].last_error, "HTTP 404");
+    EXPECT_EQ(rows[2].host, "c.example");
+    EXPECT_EQ(rows[2].pending, 1);
+    EXPECT_EQ(rows[2].next_attempt, 300);
+    EXPECT_EQ(rows[2].last_error, "");
+    EXPECT_TRUE(rows[2].unavailable);
+}
+
+TEST(Deliveries, ListFiltersNewestFirstAndDoneJobsAreForgotten) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    Deliveries deliveries(db);
+    deliveries.enqueue(activity(1), body, {shared_inbox("a.example"), shared_inbox("b.example")}, 100);
+    deliveries.enqueue(activity(2), body, {shared_inbox("a.example")}, 200);
+    const auto a1 = job_id(deliveries, 1, shared_inbox("a.example"));
+    const auto b1 = job_id(deliveries, 1, shared_inbox("b.example"));
+    const auto a2 = job_id(deliveries, 2, shared_inbox("a.example"));
+
+    EXPECT_EQ(ids(deliveries.list("", "", 10)), (std::vector<std::int64_t>{a2, b1, a1}));
+    EXPECT_EQ(ids(deliveries.list("", "a.example", 10)), (std::vector<std::int64_t>{a2, a1}));
+    EXPECT_EQ(ids(deliveries.list("pending", "", 2)), (std::vector<std::int64_t>{a2, b1}));
+    deliveries.mark_done(a1, 300);
+    deliveries.mark_done(b1, 500);
+    auto done = deliveries.list("done", "", 10);
+    EXPECT_EQ(ids(done), (std::vector<std::int64_t>{b1, a1}));
+    EXPECT_EQ(done[0].body, body);
+    EXPECT_TRUE(deliveries.list("done", "c.example", 10).empty());
+
+    EXPECT_EQ(deliveries.forget_done_before(400), 1);
+    EXPECT_FALSE(deliveries.find(a1));
+    EXPECT_TRUE(deliveries.find(b1));
+    EXPECT_TRUE(deliveries.find(a2));
+    EXPECT_EQ(deliveries.count("done"), 1);
+    EXPECT_FALSE(deliveries.find(9999));
+}
+
+TEST(Deliveries, AVersion1FileIsMigratedWithItsQueue) {
+    fedblog::testing::TempDir dir;
+    {
+        SQLite::Database v1((dir / "db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        v1.exec(migrations()[0]);
+        v1.exec("PRAGMA user_version = 1");
+        v1.exec(
+            "INSERT INTO deliveries (activity_id, inbox, host, body, state, attempts, next_attempt, last_error, "
+            "created_at) VALUES ('https://blog.example/activities/1', 'https://a.example/inbox', 'a.example', '{}', "
+            "'pending', 2, 100, 'HTTP 502', 50)");
+    }
+    Database db(dir / "db");
+    EXPECT_EQ(db.schema_version(), 2);
+    EXPECT_EQ(Database::latest_schema_version(), 2);
+    EXPECT_EQ(db.sqlite().execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_host'").getInt(), 1);
+
+    Deliveries deliveries(db);
+    auto due = deliveries.due(100, 10, 10);
+    ASSERT_EQ(due.size(), 1u);
+    EXPECT_EQ(due[0].attempts, 2);
+    EXPECT_EQ(due[0].last_error, "HTTP 502");
+    deliveries.claim(due[0].id, 100);
+    EXPECT_EQ(deliveries.release_claims(), 1);
+    Hosts hosts(db);
+    hosts.set_signature_scheme("a.example", "rfc9421");
+    EXPECT_EQ(hosts.signature_scheme("a.example"), "rfc9421");
+}
