@@ -1,4 +1,6 @@
 #pragma once
+#include <span>
+#include <string>
 
 namespace fedblog {
 
@@ -8,6 +10,18 @@ constexpr int hex_value(char c) {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
+}
+
+// Lower-case hex digits of `bytes`, two per byte.
+inline std::string hex_encode(std::span<const unsigned char> bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (unsigned char byte : bytes) {
+        out += digits[byte >> 4];
+        out += digits[byte & 0x0f];
+    }
+    return out;
 }
 
 }  // namespace fedblog

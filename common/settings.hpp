@@ -25,6 +25,10 @@ struct Settings {
     std::string author_name;   // shown in the Atom feed and OpenGraph tags
     ObjectType object_type = ObjectType::article;
     bool manually_approves_followers = false;
+    // Domains whose activities the inbox refuses (403) and whose follows get a Reject; subdomains included.
+    std::vector<std::string> blocked_domains;
+    unsigned delivery_concurrency = 32;  // deliveries in flight overall
+    unsigned delivery_per_host = 4;      // and to one host
     bool allow_private_addresses = false;
     bool allow_plain_http = false;  // development: remote http:// URLs (ids stay https-only for keys)
     // Outbound POST signatures: draft-cavage (what every server verifies) or RFC 9421, falling back per host.

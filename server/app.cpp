@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include "activitypub/actor.hpp"
+#include "activitypub/delivery/publication.hpp"
 #include "activitypub/ids.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
@@ -39,8 +41,10 @@ App::App(Settings settings)
     actor_created_ = std::stoll(store::get_or_set_meta(*database_, "actor_created_at", std::to_string(now_seconds())));
 }
 
-publishing::SyncReport App::sync_content() {
-    store::Posts posts(*database_);
+publishing::SyncReport App::sync_content(std::function<void()> deliveries_queued) {
+    activitypub::Ids ids(settings_.public_url, settings_.handle);
+    store::Posts posts(*database_, activitypub::delivery::post_fanout(*database_, settings_, ids, now_seconds,
+                                                                      std::move(deliveries_queued)));
     publishing::SyncOptions options;
     options.default_language = settings_.language;
     options.media_url_base = activitypub::Ids(settings_.public_url, settings_.handle).media("");
@@ -55,6 +59,12 @@ publishing::SyncReport App::sync_content() {
                                  {"unchanged", report.unchanged},
                                  {"errors", report.errors.size()}});
     return report;
+}
+
+bool App::announce_profile(const std::string& public_pem) {
+    activitypub::Ids ids(settings_.public_url, settings_.handle);
+    return activitypub::delivery::announce_actor_changes(
+        *database_, activitypub::actor_document(settings_, ids, public_pem, actor_created_), ids, now_seconds());
 }
 
 std::shared_ptr<const Site> App::build_site() {

@@ -2,6 +2,7 @@
 // What every command opens: the data folder, the database, the key. Built once by main() and handed
 // to the command that runs.
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "common/settings.hpp"
@@ -22,8 +23,15 @@ public:
     store::Database& database() { return *database_; }
     const keys::KeyPair& key() const { return key_; }
 
-    // Brings the store in line with the content folder and logs what changed and every file error.
-    publishing::SyncReport sync_content();
+    // Brings the store in line with the content folder and logs what changed and every file error. Each
+    // new, edited or removed post queues its Create, Update or Delete for the followers in the same
+    // transaction; `deliveries_queued` is then told (it wakes the workers of a running server).
+    publishing::SyncReport sync_content(std::function<void()> deliveries_queued = {});
+    // Queues an Update of the actor when its document changed since the last one announced (the key,
+    // name, summary, icon...). `public_pem` is the key the actor publishes from now on.
+    bool announce_profile(const std::string& public_pem);
+    // Replaces the key pair the process signs with (after `keys rotate` in this process).
+    void replace_key(keys::KeyPair key) { key_ = std::move(key); }
     // A fresh snapshot of the store for the request handlers.
     std::shared_ptr<const Site> build_site();
 

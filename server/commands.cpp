@@ -6,7 +6,9 @@
 
 #include "common/log.hpp"
 #include "common/time.hpp"
+#include "server/admin_commands.hpp"
 #include "server/app.hpp"
+#include "server/federation.hpp"
 #include "server/config.hpp"
 #include "server/http_server.hpp"
 #include "server/router.hpp"
@@ -17,19 +19,23 @@ namespace {
 
 int serve(App& app) {
     app.sync_content();
+    app.announce_profile(app.key().public_pem());
     SiteHolder site(app.build_site());
     // Markdown rendering, YAML parsing and a first key generation leave freed scratch memory in the heap;
     // hand it back before settling in to serve.
     malloc_trim(0);
-    Router router(site, app.database());
+    Federation federation(app);
+    Router router(site, app.database(), federation.inbox_endpoint());
     auto [address, port] = split_listen_address(app.settings().listen);
     HttpServer server(address, port, ServerLimits::from(app.settings()),
                       [&router](const http::Request& request, const Peer& peer) { return router(request, peer); });
+    federation.start();
     log::info("listening", {{"address", address},
                             {"port", server.port()},
                             {"public_url", app.settings().public_url},
                             {"account", "@" + app.settings().handle + "@" + site.current()->ids.authority()}});
     server.run();
+    federation.stop(std::chrono::seconds(app.settings().shutdown_grace_seconds));
     log::info("stopped");
     return 0;
 }
@@ -50,10 +56,13 @@ int keys_rotate(App& app) {
     std::filesystem::path file = std::filesystem::path(app.settings().data_dir) / "actor.key";
     keys::KeyPair fresh = keys::rotate_key(file, now_seconds());
     log::info("actor key rotated", {{"path", file.string()}});
+    // Followers' servers refetch the actor on this Update and verify later deliveries with the new key.
+    app.announce_profile(fresh.public_pem());
     std::cout << "New key written to " << file.string() << " (the old one is kept beside it as "
               << file.filename().string() << ".retired-<time>).\n"
-              << "Restart fedblog serve so the actor publishes it; servers that cached the old key fetch the new\n"
-                 "one when a signature fails to verify.\n\n"
+              << "An Update of the actor is queued for the followers. Restart fedblog serve so it signs and\n"
+                 "publishes with the new key; servers that cached the old one fetch it again on that Update or\n"
+                 "when a signature fails to verify.\n\n"
               << fresh.public_pem();
     return 0;
 }
@@ -63,11 +72,14 @@ int keys_rotate(App& app) {
 int run_command(const std::vector<std::string>& command, const Settings& settings) {
     std::string name;
     for (const auto& word : command) name += (name.empty() ? "" : " ") + word;
-    int (*run)(App&) = nullptr;
+    std::function<int(App&)> run;
     if (name == "serve") run = serve;
     if (name == "publish") run = publish;
     if (name == "keys show") run = keys_show;
     if (name == "keys rotate") run = keys_rotate;
+    const std::vector<std::string> rest(command.empty() ? command.end() : command.begin() + 1, command.end());
+    if (!command.empty() && command[0] == "followers") run = [&rest](App& app) { return followers_command(app, rest); };
+    if (!command.empty() && command[0] == "deliveries") run = [&rest](App& app) { return deliveries_command(app, rest); };
     if (!run) {
         std::cerr << "fedblog: unknown command \"" << name << "\"\n\n" << help_text({});
         return 2;

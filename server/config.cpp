@@ -22,7 +22,14 @@ constexpr CommandInfo commands[] = {
     {"serve", "sync the content directory, then serve the blog and its ActivityPub presence"},
     {"publish", "sync the content directory into the store: new, changed and removed posts"},
     {"keys show", "print the actor's public key (PEM)"},
-    {"keys rotate", "replace the actor's key pair (the old key is kept as actor.key.retired-<time>)"},
+    {"keys rotate", "replace the actor's key pair (the old key is kept as actor.key.retired-<time>); followers get an Update"},
+    {"followers", "list followers and follow requests waiting for approval (same as: followers list)"},
+    {"followers approve", "<actor id or user@host>: accept a held follow request"},
+    {"followers reject", "<actor id or user@host>: refuse a held follow request (a Reject is sent)"},
+    {"followers remove", "<actor id or user@host>: remove a follower (a Reject is sent)"},
+    {"deliveries", "pending, failing and dead deliveries per host"},
+    {"deliveries list", "[host]: the jobs themselves, newest first, with their last error"},
+    {"deliveries retry", "<job id | host | all>: send dead or waiting deliveries again now"},
     {"version", "print the version"},
 };
 
@@ -53,6 +60,12 @@ po::options_description settings_options(Settings& s, std::string& config_file) 
          "article: posts federate as Article (title, summary, link); note: as Note (full text in timelines)")
         ("manually-approves-followers", flag(s.manually_approves_followers, defaults.manually_approves_followers),
          "hold follow requests until approved")
+        ("blocked-domains", po::value<std::string>()->default_value(""),
+         "comma-separated domains (subdomains included) whose activities are refused and whose follows are rejected")
+        ("delivery-concurrency", po::value<unsigned>(&s.delivery_concurrency)->default_value(defaults.delivery_concurrency),
+         "deliveries in flight at once")
+        ("delivery-per-host", po::value<unsigned>(&s.delivery_per_host)->default_value(defaults.delivery_per_host),
+         "deliveries in flight to one host at once")
         ("allow-private-addresses", flag(s.allow_private_addresses, defaults.allow_private_addresses),
          "let outbound requests reach loopback and private addresses (test deployments only)")
         ("allow-plain-http", flag(s.allow_plain_http, defaults.allow_plain_http),
@@ -154,6 +167,12 @@ CommandLine parse_command_line(int argc, const char* const argv[], const char* c
     else
         throw ConfigError("object_type must be article or note, not \"" + object_type + "\"");
     if (result.settings.author_name.empty()) result.settings.author_name = result.settings.blog_name;
+    std::istringstream domains(values["blocked-domains"].as<std::string>());
+    for (std::string domain; std::getline(domains, domain, ',');) {
+        std::erase_if(domain, [](unsigned char c) { return std::isspace(c); });
+        for (char& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (!domain.empty()) result.settings.blocked_domains.push_back(domain);
+    }
     std::string& public_url = result.settings.public_url;
     while (!public_url.empty() && public_url.back() == '/') public_url.pop_back();
     // Ids are compared byte for byte by other servers: write the scheme and host the one canonical way.
@@ -182,7 +201,7 @@ std::string help_text(const std::vector<std::string>& command) {
                "Usage: fedblog <command> [settings]\n\nCommands:\n";
         for (const auto& info : commands) {
             std::string padded = info.name;
-            padded.resize(12, ' ');
+            padded.resize(19, ' ');
             out << "  " << padded << info.summary << "\n";
         }
         out << "\nEvery command accepts every setting, so one config file serves them all.\n\n";
@@ -231,6 +250,8 @@ void validate(const Settings& settings) {
     if (settings.log_level != "debug" && settings.log_level != "info" && settings.log_level != "warn" &&
         settings.log_level != "error")
         throw ConfigError("log_level must be debug, info, warn or error");
+    if (settings.delivery_concurrency == 0 || settings.delivery_per_host == 0)
+        throw ConfigError("delivery_concurrency and delivery_per_host must be at least 1");
     if (settings.max_body_bytes == 0 || settings.max_header_bytes < 1024)
         throw ConfigError("max_body_bytes must be positive and max_header_bytes at least 1024");
 }

@@ -167,7 +167,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
             auto started = std::chrono::steady_clock::now();
             http::Request request = parser.release();
             connection->busy = true;
-            http::Response response = respond(request, peer);
+            http::Response response = co_await respond(request, peer);
             if (is_stopping()) response.keep_alive(false);
             connection->stream.expires_after(std::chrono::seconds(limits.read_timeout_seconds));
             co_await write(*connection, response);
@@ -180,15 +180,19 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
         connection->stream.close();
     }
 
-    http::Response respond(const http::Request& request, const Peer& peer) {
+    asio::awaitable<http::Response> respond(const http::Request& request, const Peer& peer) {
+        std::string failure;
         try {
-            return handler(request, peer);
+            Reply reply = handler(request, peer);
+            if (auto* ready = std::get_if<http::Response>(&reply)) co_return std::move(*ready);
+            co_return co_await std::move(std::get<asio::awaitable<http::Response>>(reply));
         } catch (const std::exception& e) {
-            log::error("handler failed", {{"target", std::string(request.target())}, {"error", e.what()}});
-            http::Response response = http::error(request, http::Status::internal_server_error, "internal error");
-            response.keep_alive(false);
-            return response;
+            failure = e.what();
         }
+        log::error("handler failed", {{"target", std::string(request.target())}, {"error", failure}});
+        http::Response response = http::error(request, http::Status::internal_server_error, "internal error");
+        response.keep_alive(false);
+        co_return response;
     }
 
     // A request that could not be read: answer when the client deserves to know why, then close.

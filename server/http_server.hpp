@@ -1,10 +1,12 @@
 #pragma once
 // The HTTP listener and its sessions: Beast over Asio C++20 coroutines, one io_context run by one
 // thread per core, one strand per connection. Only I/O lives here: every response comes from the
-// injected handler, a pure function.
+// injected handler.
+#include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <memory>
 #include <string>
+#include <variant>
 
 #include "common/settings.hpp"
 #include "http/message.hpp"
@@ -15,7 +17,10 @@ struct Peer {
     std::string address;  // the TCP peer, e.g. "127.0.0.1"
 };
 
-using Handler = std::function<http::Response(const http::Request&, const Peer&)>;
+// Most requests are answered at once (GETs of prepared documents); an inbox POST must wait for the network
+// (the signer's key) and answers through a coroutine. The request and peer outlive that coroutine.
+using Reply = std::variant<http::Response, boost::asio::awaitable<http::Response>>;
+using Handler = std::function<Reply(const http::Request&, const Peer&)>;
 
 struct ServerLimits {
     std::size_t max_header_bytes;

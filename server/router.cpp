@@ -92,6 +92,7 @@ public:
                                                   "text/css; charset=utf-8"),
                               "public, max-age=3600");
         if (s.size() == 1 && s[0] == "healthz") return health();
+        if (s.size() == 1 && s[0] == "inbox") return inbox_get();
         if (s.size() == 1 && s[0] == "feed.xml")
             return http::make_response(request_, Status::ok, web::render_atom(view_), "application/atom+xml; charset=utf-8");
         if (s.size() == 2 && s[0] == ".well-known") return well_known(s[1]);
@@ -214,7 +215,7 @@ private:
             if (!json) return http::redirect(request_, Status::found, site_.ids.profile());
             return http::activity_json(request_, site_.following_json);
         }
-        if (s[2] == "inbox") return inbox_not_ready();
+        if (s[2] == "inbox") return inbox_get();
         return not_found("no such collection");
     }
 
@@ -230,11 +231,12 @@ private:
         return http::activity_json(request_, ap::serialize(*document));
     }
 
-    http::Response inbox_not_ready() {
-        // The inbox (signature verification, Follow/Accept) arrives with the federation work; until then a
-        // GET is refused like any non-collection, and nothing is accepted.
-        return http::error(request_, Status::method_not_allowed, "the inbox only accepts signed POST requests",
-                           Representation::activity_json);
+    // The inbox is write-only: no one reads what others sent the blog.
+    http::Response inbox_get() {
+        http::Response response = http::error(request_, Status::method_not_allowed,
+                                              "the inbox only accepts signed POST requests", Representation::activity_json);
+        response.set(beast_http::field::allow, "POST");
+        return response;
     }
 
     http::Response posts() {
@@ -299,8 +301,17 @@ private:
 
 }  // namespace
 
-http::Response Router::operator()(const http::Request& request, const Peer&) {
+static bool is_inbox_path(std::string_view target, const activitypub::Ids& ids) {
+    std::string_view path = target.substr(0, target.find('?'));
+    return path == "/inbox" || path == ids.actor_path() + "/inbox";
+}
+
+Reply Router::operator()(const http::Request& request, const Peer& peer) {
     std::shared_ptr<const Site> site = site_.current();
+    if (request.method() == beast_http::verb::post && is_inbox_path(request.target(), site->ids)) {
+        if (inbox_) return inbox_(request, peer);
+        return http::error(request, Status::service_unavailable, "the inbox is not running");
+    }
     http::Response response = Dispatch(request, *site, db_).run();
     if (request.method() == beast_http::verb::head) {
         // Same headers as GET, Content-Length included, and no body.

@@ -10,15 +10,21 @@
 
 namespace fedblog::server {
 
+// Answers a POST to the blog's inbox or the shared inbox.
+using InboxEndpoint = std::function<boost::asio::awaitable<http::Response>(const http::Request&, const Peer&)>;
+
 class Router {
 public:
-    Router(SiteHolder& site, store::Database& db) : site_(site), db_(db) {}
+    // Without an inbox endpoint (tools, tests of pages) inbox POSTs answer 503.
+    Router(SiteHolder& site, store::Database& db, InboxEndpoint inbox = {})
+        : site_(site), db_(db), inbox_(std::move(inbox)) {}
 
-    http::Response operator()(const http::Request& request, const Peer& peer);
+    Reply operator()(const http::Request& request, const Peer& peer);
 
 private:
     SiteHolder& site_;
     store::Database& db_;
+    InboxEndpoint inbox_;
 };
 
 }  // namespace fedblog::server

@@ -55,7 +55,7 @@ store::RemoteActor to_store(const ActorDocument& actor, const PublicKey& key, co
 
 KeyDirectory::KeyDirectory(transport::HttpClient& client, store::Database& db, transport::BeforeSend sign_get,
                            Options options, Clock clock)
-    : client_(client), db_(db), sign_get_(std::move(sign_get)), options_(options), clock_(std::move(clock)) {}
+    : fetcher_(client, std::move(sign_get)), db_(db), options_(options), clock_(std::move(clock)) {}
 
 std::size_t KeyDirectory::fetch_count() const {
     std::lock_guard lock(mutex_);
@@ -130,36 +130,14 @@ asio::awaitable<KeyResult<VerifiedKey>> KeyDirectory::lookup(std::string key_id,
     co_return *pending->result;
 }
 
-asio::awaitable<KeyResult<json>> KeyDirectory::fetch_json(const std::string& url, std::string& answered_url) {
-    transport::Request request;
-    request.url = url;
-    request.headers = {{"accept", "application/activity+json, application/ld+json; "
-                                  "profile=\"https://www.w3.org/ns/activitystreams\""}};
-    request.before_send = sign_get_;
-    transport::Result response = co_await client_.fetch(std::move(request));
-    if (!response)
-        co_return KeyError{KeyErrorKind::unavailable, "fetching " + url + ": " +
-                                                          std::string(transport::to_string(response.error().kind)) +
-                                                          " (" + response.error().detail + ")"};
-    if (response->status == 404 || response->status == 410)
-        co_return KeyError{KeyErrorKind::gone, url + " answered " + std::to_string(response->status)};
-    if (response->status != 200)
-        co_return KeyError{response->status >= 500 || response->status == 429 ? KeyErrorKind::unavailable
-                                                                               : KeyErrorKind::invalid,
-                           url + " answered " + std::to_string(response->status)};
-    json document = json::parse(response->body, nullptr, false);
-    if (document.is_discarded()) co_return KeyError{KeyErrorKind::invalid, url + " did not answer JSON"};
-    answered_url = response->url;
-    co_return document;
-}
-
 asio::awaitable<KeyResult<VerifiedKey>> KeyDirectory::fetch_and_verify(const std::string& key_id) {
     if (options_.require_https && !is_https(key_id))
         co_return KeyError{KeyErrorKind::invalid, "key id \"" + key_id + "\" is not an https URL"};
-    std::string answered;
-    auto fetched = co_await fetch_json(without_fragment(key_id), answered);
+    auto fetched = co_await fetcher_.fetch(without_fragment(key_id));
     if (auto* error = std::get_if<KeyError>(&fetched)) co_return *error;
-    json document = std::get<json>(std::move(fetched));
+    // No structured binding: GCC 12 mishandles them across a co_await.
+    const json& document = std::get<FetchedDocument>(fetched).document;
+    const std::string& answered = std::get<FetchedDocument>(fetched).url;
     auto read = read_document(document, answered);
     if (auto* error = std::get_if<DocumentError>(&read)) co_return KeyError{KeyErrorKind::invalid, error->detail};
 
@@ -173,11 +151,10 @@ asio::awaitable<KeyResult<VerifiedKey>> KeyDirectory::fetch_and_verify(const std
         const std::string& owner = key_document->key.owner;
         if (options_.require_https && !is_https(owner))
             co_return KeyError{KeyErrorKind::invalid, "key owner \"" + owner + "\" is not an https URL"};
-        std::string owner_answered;
-        auto owner_fetched = co_await fetch_json(owner, owner_answered);
+        auto owner_fetched = co_await fetcher_.fetch(owner);
         if (auto* error = std::get_if<KeyError>(&owner_fetched)) co_return *error;
-        actor_json = std::get<json>(std::move(owner_fetched));
-        auto owner_read = read_document(actor_json, owner_answered);
+        actor_json = std::move(std::get<FetchedDocument>(owner_fetched).document);
+        auto owner_read = read_document(actor_json, std::get<FetchedDocument>(owner_fetched).url);
         auto* owner_actor = std::get_if<ActorDocument>(&owner_read);
         if (!owner_actor || owner_actor->id != owner)
             co_return KeyError{KeyErrorKind::invalid, "the owner \"" + owner + "\" of key \"" + key_id +

@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 #include <variant>
 
+#include "activitypub/remote/document_fetcher.hpp"
 #include "activitypub/transport/http_client.hpp"
 #include "store/database.hpp"
 
@@ -34,16 +35,10 @@ struct VerifiedKey {
     bool just_fetched = false;  // this lookup went to the network (a second fetch would gain nothing)
 };
 
-enum class KeyErrorKind {
-    unavailable,  // network, timeout, 5xx: may work later (an inbox answers 503)
-    gone,         // 404/410: the key or actor no longer exists
-    invalid,      // the documents do not establish the key's owner, or the PEM is not a key
-};
-
-struct KeyError {
-    KeyErrorKind kind;
-    std::string detail;
-};
+// unavailable: may work later (an inbox answers 503); gone: 404/410; invalid: the documents do not establish
+// the key's owner, or the PEM is not a key.
+using KeyErrorKind = FetchErrorKind;
+using KeyError = FetchError;
 
 template <typename T>
 using KeyResult = std::variant<T, KeyError>;
@@ -71,12 +66,10 @@ public:
 private:
     struct Pending;
     boost::asio::awaitable<KeyResult<VerifiedKey>> fetch_and_verify(const std::string& key_id);
-    boost::asio::awaitable<KeyResult<nlohmann::json>> fetch_json(const std::string& url, std::string& answered_url);
     std::optional<VerifiedKey> cached(const std::string& key_id);
 
-    transport::HttpClient& client_;
+    DocumentFetcher fetcher_;
     store::Database& db_;
-    transport::BeforeSend sign_get_;
     Options options_;
     Clock clock_;
 

@@ -1,0 +1,67 @@
+#pragma once
+// The delivery workers: they take due jobs from the queue in SQLite, POST each one signed at send time, and
+// store what happened (done, retry later, dead), so a restart resumes exactly where the queue stands.
+//   - At most `concurrency` deliveries in flight, at most `per_host` to one host (connections are reused per
+//     host by the transport's pool).
+//   - Failures are retried on the retry policy's schedule; 410 from an inbox removes the followers behind it;
+//     a host failing on 7 different days with no success between is parked (one probe a day) until it answers
+//     or sends us a signed activity.
+//   - Jobs queued by this process wake the workers at once (wake()); jobs queued by another one
+//     (`fedblog publish`) are found by polling.
+// Runs on its own executor: request handling never waits for it.
+#include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "activitypub/delivery/retry_policy.hpp"
+#include "activitypub/remote/signed_post.hpp"
+#include "store/database.hpp"
+#include "store/deliveries.hpp"
+
+namespace fedblog::activitypub::delivery {
+
+struct EngineOptions {
+    int concurrency = 32;
+    int per_host = 4;
+    std::chrono::milliseconds poll_interval{1000};
+    RetrySchedule schedule;
+    int unavailable_after_days = 7;
+    std::chrono::seconds probe_interval{std::chrono::hours(24)};
+};
+
+struct EngineCounters {
+    std::atomic<std::uint64_t> delivered{0};
+    std::atomic<std::uint64_t> retried{0};
+    std::atomic<std::uint64_t> dead{0};
+};
+
+class DeliveryEngine {
+public:
+    using Clock = std::function<std::int64_t()>;
+    DeliveryEngine(boost::asio::any_io_executor executor, store::Database& db, remote::SignedPoster& poster,
+                   EngineOptions options, Clock clock);
+    ~DeliveryEngine();
+
+    // Releases claims a previous process left behind, then starts working. Call once.
+    void start();
+    // Thread-safe: jobs were queued; look now rather than at the next poll.
+    void wake();
+    // Thread-safe: no new deliveries start; those in flight finish on their own.
+    void stop();
+
+    int in_flight() const;
+    const EngineCounters& counters() const;
+
+private:
+    struct State;
+    std::shared_ptr<State> state_;
+};
+
+}  // namespace fedblog::activitypub::delivery

@@ -1,0 +1,47 @@
+#include "activitypub/delivery/fanout.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include "store/followers.hpp"
+
+namespace fedblog::activitypub::delivery {
+
+std::optional<std::string> inbox_host(std::string_view inbox_url) {
+    auto url = boost::urls::parse_absolute_uri(inbox_url);
+    if (!url || (url->scheme() != "https" && url->scheme() != "http") || url->encoded_host().empty())
+        return std::nullopt;
+    std::string host(url->encoded_host_and_port());
+    for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return host;
+}
+
+std::vector<store::DeliveryTarget> delivery_targets(const std::vector<std::string>& inboxes) {
+    std::vector<store::DeliveryTarget> targets;
+    targets.reserve(inboxes.size());
+    for (const auto& inbox : inboxes)
+        if (auto host = inbox_host(inbox)) targets.push_back({inbox, std::move(*host)});
+    return targets;
+}
+
+namespace {
+
+std::string id_of(const Json& activity) {
+    auto id = activity.find("id");
+    return id != activity.end() && id->is_string() ? id->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+int enqueue_to_followers(store::Database& db, const Json& activity, store::Timestamp now) {
+    auto targets = delivery_targets(store::Followers(db).delivery_inboxes());
+    if (targets.empty()) return 0;
+    return store::Deliveries::enqueue_locked(db, id_of(activity), serialize(activity), targets, now);
+}
+
+int enqueue_to_inbox(store::Database& db, const Json& activity, const std::string& inbox, store::Timestamp now) {
+    auto targets = delivery_targets({inbox});
+    if (targets.empty()) return 0;
+    return store::Deliveries::enqueue_locked(db, id_of(activity), serialize(activity), targets, now);
+}
+
+}  // namespace fedblog::activitypub::delivery

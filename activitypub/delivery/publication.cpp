@@ -1,0 +1,47 @@
+#include "activitypub/delivery/publication.hpp"
+
+#include "activitypub/activities.hpp"
+#include "activitypub/delivery/fanout.hpp"
+#include "activitypub/follow_activities.hpp"
+#include "common/hex.hpp"
+#include "common/log.hpp"
+#include "keys/digest.hpp"
+#include "store/meta.hpp"
+#include "store/transaction.hpp"
+
+namespace fedblog::activitypub::delivery {
+
+store::PostObserver post_fanout(store::Database& db, const Settings& settings, const Ids& ids,
+                                std::function<store::Timestamp()> clock, std::function<void()> deliveries_queued) {
+    return [&db, settings, ids, clock = std::move(clock), deliveries_queued = std::move(deliveries_queued)](
+               const store::Post& post, store::PostChange change) {
+        Json activity;
+        switch (change) {
+            case store::PostChange::created: activity = create_activity(post, settings, ids); break;
+            case store::PostChange::updated: activity = update_activity(post, settings, ids); break;
+            case store::PostChange::deleted: activity = delete_activity(post, settings, ids); break;
+        }
+        int jobs = enqueue_to_followers(db, activity, clock());
+        if (jobs > 0) {
+            log::info("delivery queued", {{"activity", activity.value("id", "")}, {"inboxes", jobs}});
+            if (deliveries_queued) deliveries_queued();
+        }
+    };
+}
+
+bool announce_actor_changes(store::Database& db, const Json& actor, const Ids& ids, store::Timestamp now) {
+    const std::string serialized = serialize(actor);
+    keys::Sha256 hash = keys::sha256(serialized);
+    const std::string fingerprint = hex_encode(hash);
+    constexpr const char* meta_key = "actor_document_sha256";
+    store::WriteTransaction transaction(db);
+    auto previous = store::get_meta(db, meta_key);
+    if (previous == fingerprint) return false;
+    store::set_meta(db, meta_key, fingerprint);
+    int jobs = previous ? enqueue_to_followers(db, actor_update(actor, ids, now), now) : 0;
+    transaction.commit();
+    if (previous) log::info("profile changed: actor Update queued", {{"inboxes", jobs}});
+    return previous.has_value();
+}
+
+}  // namespace fedblog::activitypub::delivery

@@ -1,0 +1,26 @@
+#pragma once
+// What the blog's own changes send to its followers. Both run inside the transaction of the change
+// (store::Posts calls the observer inside its own), so a change and its delivery jobs commit together.
+#include <functional>
+
+#include "activitypub/ids.hpp"
+#include "activitypub/json.hpp"
+#include "common/settings.hpp"
+#include "store/database.hpp"
+#include "store/posts.hpp"
+
+namespace fedblog::activitypub::delivery {
+
+// Create for a new post, Update for an edited one, Delete (with the Tombstone) for a removed one, each to
+// every follower's inbox (shared inboxes once). `deliveries_queued` is told after each change (it may run
+// before the commit, so it must only wake the workers, whose next look finds the committed jobs).
+store::PostObserver post_fanout(store::Database& db, const Settings& settings, const Ids& ids,
+                                std::function<store::Timestamp()> clock,
+                                std::function<void()> deliveries_queued = {});
+
+// The actor document as published now, compared with the last one sent: when it differs (a new key, name,
+// summary, icon, fields), an Update of the actor is queued to the followers and the new one remembered.
+// The first call only remembers. Returns true when an Update was queued.
+bool announce_actor_changes(store::Database& db, const Json& actor, const Ids& ids, store::Timestamp now);
+
+}  // namespace fedblog::activitypub::delivery

@@ -1,0 +1,266 @@
+#include "activitypub/inbox/inbox.hpp"
+
+#include "activitypub/delivery/fanout.hpp"
+#include "activitypub/inbox/follows.hpp"
+#include "activitypub/remote/actor_document.hpp"
+#include "activitypub/remote/request_verifier.hpp"
+#include "common/log.hpp"
+#include "store/followers.hpp"
+#include "store/hosts.hpp"
+#include "store/remote_actors.hpp"
+#include "store/transaction.hpp"
+
+namespace fedblog::activitypub::inbox {
+
+namespace asio = boost::asio;
+
+namespace {
+
+InboxAnswer accepted(std::string reason, std::string detail) { return {202, std::move(reason), std::move(detail)}; }
+InboxAnswer refused(unsigned status, std::string reason, std::string detail) {
+    return {status, std::move(reason), std::move(detail)};
+}
+
+bool is_activity_media_type(std::string_view content_type) {
+    std::string main(content_type.substr(0, content_type.find(';')));
+    std::erase_if(main, [](char c) { return c == ' ' || c == '\t'; });
+    for (char& c : main) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    // application/json too: a few servers send it, and the body is checked as an activity anyway.
+    return main == "application/activity+json" || main == "application/ld+json" || main == "application/json";
+}
+
+bool is_self_delete(const IncomingActivity& activity) {
+    return activity.type == "Delete" && activity.object_id == activity.actor;
+}
+
+std::string host_of(const std::string& url) { return delivery::inbox_host(url).value_or(""); }
+
+}  // namespace
+
+Inbox::Inbox(store::Database& db, Ids ids, remote::KeyDirectory& keys, remote::DocumentFetcher& fetcher,
+             InboxOptions options, Clock clock, std::function<void()> deliveries_queued)
+    : db_(db),
+      ids_(std::move(ids)),
+      keys_(keys),
+      fetcher_(fetcher),
+      options_(std::move(options)),
+      clock_(std::move(clock)),
+      deliveries_queued_(std::move(deliveries_queued)) {}
+
+asio::awaitable<InboxAnswer> Inbox::receive(const InboxRequest& request) {
+    IncomingActivity activity;
+    InboxAnswer answer = co_await admit(request, activity);
+    if (answer.status == 202 && answer.reason.empty()) answer = co_await handle(activity);
+    if (answer.status >= 400)
+        log::warn("inbox refused", {{"status", answer.status},
+                                    {"reason", answer.reason},
+                                    {"detail", answer.detail},
+                                    {"client", request.client},
+                                    {"type", activity.type},
+                                    {"actor", activity.actor},
+                                    {"id", activity.id}});
+    else
+        log::info("inbox", {{"status", answer.status},
+                            {"result", answer.reason},
+                            {"type", activity.type},
+                            {"actor", activity.actor},
+                            {"id", activity.id}});
+    co_return answer;
+}
+
+// Everything before handling: an answer with an empty reason means "admitted".
+asio::awaitable<InboxAnswer> Inbox::admit(const InboxRequest& request, IncomingActivity& activity) {
+    if (!is_activity_media_type(request.content_type))
+        co_return refused(415, "unsupported_media_type",
+                          "Content-Type must be application/activity+json or application/ld+json, not \"" +
+                              request.content_type + "\"");
+    Json document = Json::parse(request.message.body, nullptr, false);
+    if (document.is_discarded()) co_return refused(400, "malformed_json", "the body is not valid JSON");
+    auto read = read_activity(std::move(document));
+    if (auto* malformed = std::get_if<MalformedActivity>(&read))
+        co_return refused(400, "malformed_activity", malformed->detail);
+    activity = std::get<IncomingActivity>(std::move(read));
+
+    // A Follow from a blocked domain is verified and then answered with a Reject; anything else is refused unread.
+    if (is_blocked(activity.actor) && activity.type != "Follow")
+        co_return refused(403, "blocked_domain", "activities from " + host_of(activity.actor) + " are not accepted");
+    // An actor we never heard of deleting itself: nothing to do, and its key would answer 410 anyway.
+    if (is_self_delete(activity) && !is_known_actor(activity.actor))
+        co_return accepted("unknown_actor", "an actor this blog does not know was deleted; nothing to do");
+
+    auto verification = co_await remote::verify_request(keys_, request.message, clock_());
+    if (auto* rejected = std::get_if<remote::RejectedRequest>(&verification)) {
+        // A deleted actor's key is gone with it: its own origin confirms the deletion instead.
+        if (is_self_delete(activity) && rejected->reason == "key_gone") {
+            auto fetched = co_await fetcher_.fetch(activity.actor);
+            auto* error = std::get_if<remote::FetchError>(&fetched);
+            if (error && error->kind == remote::FetchErrorKind::gone) co_return InboxAnswer{};
+        }
+        co_return refused(rejected->status, rejected->reason, rejected->detail);
+    }
+    const auto& verified = std::get<remote::VerifiedRequest>(verification);
+    if (is_blocked(verified.actor_id) && activity.type != "Follow")
+        co_return refused(403, "blocked_domain", "activities signed by " + host_of(verified.actor_id) + " are not accepted");
+    if (verified.actor_id != activity.actor) {
+        InboxAnswer confirmed = co_await confirm_from_origin(activity);
+        if (!confirmed.reason.empty()) co_return confirmed;
+    }
+    // A validly signed activity means the host is up again, as Mastodon counts it.
+    if (store::Hosts(db_).record_success(host_of(activity.actor)))
+        log::info("host available again", {{"host", host_of(activity.actor)}});
+    co_return co_await confirm_object(activity);
+}
+
+// Signed by someone else (a relay, a forwarded reply): believe only what the activity's own origin serves.
+asio::awaitable<InboxAnswer> Inbox::confirm_from_origin(IncomingActivity& activity) {
+    auto id_origin = remote::origin_of(activity.id);
+    if (!id_origin || id_origin != remote::origin_of(activity.actor))
+        co_return refused(401, "signer_not_actor",
+                          "the signature is not the actor's, and the activity's id is not on the actor's origin");
+    auto fetched = co_await fetcher_.fetch(activity.id);
+    if (auto* error = std::get_if<remote::FetchError>(&fetched))
+        co_return refused(error->kind == remote::FetchErrorKind::unavailable ? 503 : 401, "signer_not_actor",
+                          "the signature is not the actor's, and the activity could not be fetched from its origin: " +
+                              error->detail);
+    auto& document = std::get<remote::FetchedDocument>(fetched);
+    auto read = read_activity(Json(document.document));
+    auto* origin_copy = std::get_if<IncomingActivity>(&read);
+    if (!origin_copy || origin_copy->id != activity.id || document.url != activity.id ||
+        origin_copy->actor != activity.actor || origin_copy->type != activity.type)
+        co_return refused(401, "signer_not_actor",
+                          "the signature is not the actor's, and its origin does not serve the same activity");
+    activity = std::move(*origin_copy);
+    co_return InboxAnswer{};
+}
+
+// An embedded object from a third origin is believed only as that origin serves it.
+asio::awaitable<InboxAnswer> Inbox::confirm_object(IncomingActivity& activity) {
+    const Json& object = activity.object();
+    if (!object.is_object() || activity.object_id.empty()) co_return InboxAnswer{};
+    auto object_origin = remote::origin_of(activity.object_id);
+    if (object_origin == remote::origin_of(activity.actor) || object_origin == ids_.origin()) co_return InboxAnswer{};
+    auto fetched = co_await fetcher_.fetch(activity.object_id);
+    if (auto* error = std::get_if<remote::FetchError>(&fetched))
+        co_return refused(error->kind == remote::FetchErrorKind::unavailable ? 503 : 400, "object_unconfirmed",
+                          "the embedded object is from another origin and could not be fetched there: " + error->detail);
+    auto& document = std::get<remote::FetchedDocument>(fetched);
+    if (id_of(document.document.value("id", nlohmann::json())) != activity.object_id)
+        co_return refused(400, "object_unconfirmed", "the embedded object's origin serves another id");
+    activity.document["object"] = Json(document.document);
+    co_return InboxAnswer{};
+}
+
+asio::awaitable<InboxAnswer> Inbox::handle(IncomingActivity& activity) {
+    if (activity.type == "Move") co_return co_await handle_move(activity);
+    co_return handle_locally(activity);
+}
+
+InboxAnswer Inbox::handle_locally(const IncomingActivity& activity) {
+    const std::int64_t now = clock_();
+    bool queued = false;
+    InboxAnswer answer;
+    {
+        store::WriteTransaction transaction(db_);
+        if (!store::SeenActivities(db_).first_sighting(activity.id, now))
+            return accepted("duplicate", "this activity id was received before");
+        if (activity.type == "Follow") {
+            if (activity.object_id != ids_.actor()) {
+                answer = accepted("ignored", "a Follow of someone other than this blog");
+            } else {
+                auto follower = store::RemoteActors(db_).find(activity.actor);
+                if (!follower || follower->inbox.empty())
+                    return refused(503, "actor_unknown", "the follower's actor document is not at hand; send again");
+                if (is_blocked(activity.actor)) {
+                    refuse_follow(db_, ids_, activity.document, *follower, now);
+                    answer = refused(403, "blocked_domain", "follows from " + host_of(activity.actor) + " are refused");
+                } else {
+                    bool now_accepted =
+                        receive_follow(db_, ids_, activity.document, *follower, options_.manually_approves_followers, now);
+                    answer = accepted(now_accepted ? "followed" : "follow_pending",
+                                      now_accepted ? "follow accepted" : "follow request held for the owner's approval");
+                }
+                queued = true;
+            }
+        } else if (activity.type == "Undo" && activity.object_type != "Like" && activity.object_type != "Announce" &&
+                   store::Followers(db_).find(activity.actor)) {
+            const auto follower = store::Followers(db_).find(activity.actor);
+            bool is_follow = activity.object_type == "Follow" || activity.object_id == follower->follow_activity_id;
+            if (is_follow && undo_follow(db_, activity.object_id, activity.actor))
+                answer = accepted("unfollowed", "the follower was removed");
+            else
+                answer = accepted("ignored", "an Undo of something this blog does not keep");
+        } else if (is_self_delete(activity)) {
+            store::Followers(db_).remove(activity.actor);
+            store::Deliveries(db_).abandon_inbox(
+                store::RemoteActors(db_).find(activity.actor).value_or(store::RemoteActor{}).inbox, now, "actor deleted");
+            keys_.forget_actor(activity.actor);
+            answer = accepted("actor_deleted", "the actor and its follow were forgotten");
+        } else {
+            // Replies, likes and boosts are handled by the comments work; until then they are acknowledged.
+            answer = accepted("ignored", "this blog does not act on " + activity.type + " activities");
+        }
+        if (answer.status >= 400 && !queued) return answer;
+        transaction.commit();
+    }
+    if (queued && deliveries_queued_) deliveries_queued_();
+    return answer;
+}
+
+// Account migration: the follower moves to the target, once the target names the old account as its own.
+asio::awaitable<InboxAnswer> Inbox::handle_move(const IncomingActivity& activity) {
+    std::string target = id_of(activity.document.value("target", Json()));
+    if (activity.object_id != activity.actor || target.empty())
+        co_return refused(400, "malformed_activity", "a Move must move its own actor to a target");
+    auto old = store::Followers(db_).find(activity.actor);
+    if (!old) {
+        store::SeenActivities(db_).first_sighting(activity.id, clock_());
+        co_return accepted("ignored", "the moved account does not follow this blog");
+    }
+    if (is_blocked(target)) co_return refused(403, "blocked_domain", "the Move's target is on a blocked domain");
+    auto fetched = co_await fetcher_.fetch(target);
+    if (auto* error = std::get_if<remote::FetchError>(&fetched))
+        co_return refused(error->kind == remote::FetchErrorKind::unavailable ? 503 : 400, "move_unconfirmed",
+                          "the Move's target could not be fetched: " + error->detail);
+    auto& document = std::get<remote::FetchedDocument>(fetched);
+    auto read = remote::read_document(nlohmann::json(document.document), document.url);
+    auto* moved_to = std::get_if<remote::ActorDocument>(&read);
+    if (!moved_to || moved_to->id != target)
+        co_return refused(400, "move_unconfirmed", "the Move's target is not an actor with that id");
+    if (std::find(moved_to->also_known_as.begin(), moved_to->also_known_as.end(), activity.actor) ==
+        moved_to->also_known_as.end())
+        co_return refused(400, "move_unconfirmed", "the Move's target does not list the old account in alsoKnownAs");
+
+    const std::int64_t now = clock_();
+    store::WriteTransaction transaction(db_);
+    if (!store::SeenActivities(db_).first_sighting(activity.id, now))
+        co_return accepted("duplicate", "this activity id was received before");
+    store::Followers followers(db_);
+    store::Follower moved = *old;
+    moved.actor_id = moved_to->id;
+    moved.inbox = moved_to->inbox;
+    moved.shared_inbox = moved_to->shared_inbox;
+    moved.display_name = moved_to->name;
+    if (auto origin = remote::origin_of(moved_to->id); origin && !moved_to->preferred_username.empty())
+        moved.handle = moved_to->preferred_username + "@" + origin->substr(origin->find("://") + 3);
+    followers.remove(activity.actor);
+    followers.save(moved);
+    transaction.commit();
+    log::info("follower moved", {{"from", activity.actor}, {"to", moved_to->id}});
+    co_return accepted("moved", "the follower now follows from " + moved_to->id);
+}
+
+bool Inbox::is_blocked(const std::string& url) const {
+    std::string host = host_of(url);
+    host = host.substr(0, host.find(':'));
+    for (const auto& domain : options_.blocked_domains)
+        if (host == domain || (host.size() > domain.size() && host.ends_with(domain) &&
+                               host[host.size() - domain.size() - 1] == '.'))
+            return true;
+    return false;
+}
+
+bool Inbox::is_known_actor(const std::string& actor_id) {
+    return store::Followers(db_).find(actor_id).has_value() || store::RemoteActors(db_).find(actor_id).has_value();
+}
+
+}  // namespace fedblog::activitypub::inbox

@@ -1,0 +1,71 @@
+#pragma once
+// The inbox, in the order that wastes least and trusts nothing early (honk's postinbox, Mastodon's rules):
+//   media type → JSON → activity shape → blocked domain → signature (policy, key, one refetch) →
+//   the signer owns the activity (same actor, or the activity fetched again from its origin) →
+//   an embedded object from another origin is fetched from there → seen before? → handled, in one
+//   transaction with the record that it was seen.
+// Answers: 202 accepted (also for duplicates and activities we do not act on), 400 malformed, 401 signature,
+// 403 blocked, 415 media type, 503 the signer's key could not be fetched now. Each with a short reason that
+// the log line repeats.
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "activitypub/ids.hpp"
+#include "activitypub/inbox/incoming.hpp"
+#include "activitypub/remote/document_fetcher.hpp"
+#include "activitypub/remote/key_directory.hpp"
+#include "keys/http_message.hpp"
+#include "store/database.hpp"
+
+namespace fedblog::activitypub::inbox {
+
+struct InboxRequest {
+    keys::HttpMessage message;  // scheme: the public one; authority: the Host header as received
+    std::string content_type;
+    std::string client;  // the TCP peer, for logs
+};
+
+struct InboxAnswer {
+    unsigned status = 202;
+    std::string reason;  // short and machine-readable: "accepted", "duplicate", "bad_signature", ...
+    std::string detail;  // one sentence for the sender and the log
+};
+
+struct InboxOptions {
+    bool manually_approves_followers = false;
+    std::vector<std::string> blocked_domains;  // a domain blocks its subdomains too
+    bool require_https = true;                 // remote ids must be https (off only in development)
+};
+
+class Inbox {
+public:
+    using Clock = std::function<std::int64_t()>;
+    // `deliveries_queued` is called after a transaction that queued deliveries commits (wakes the workers).
+    Inbox(store::Database& db, Ids ids, remote::KeyDirectory& keys, remote::DocumentFetcher& fetcher,
+          InboxOptions options, Clock clock, std::function<void()> deliveries_queued);
+
+    boost::asio::awaitable<InboxAnswer> receive(const InboxRequest& request);
+
+private:
+    boost::asio::awaitable<InboxAnswer> admit(const InboxRequest& request, IncomingActivity& activity);
+    boost::asio::awaitable<InboxAnswer> confirm_from_origin(IncomingActivity& activity);
+    boost::asio::awaitable<InboxAnswer> confirm_object(IncomingActivity& activity);
+    boost::asio::awaitable<InboxAnswer> handle(IncomingActivity& activity);
+    boost::asio::awaitable<InboxAnswer> handle_move(const IncomingActivity& activity);
+    InboxAnswer handle_locally(const IncomingActivity& activity);
+    bool is_blocked(const std::string& url) const;
+    bool is_known_actor(const std::string& actor_id);
+
+    store::Database& db_;
+    Ids ids_;
+    remote::KeyDirectory& keys_;
+    remote::DocumentFetcher& fetcher_;
+    InboxOptions options_;
+    Clock clock_;
+    std::function<void()> deliveries_queued_;
+};
+
+}  // namespace fedblog::activitypub::inbox

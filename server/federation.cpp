@@ -1,0 +1,137 @@
+#include "server/federation.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/http/field.hpp>
+
+#include "activitypub/inbox/inbox.hpp"
+#include "activitypub/remote/document_fetcher.hpp"
+#include "activitypub/remote/key_directory.hpp"
+#include "activitypub/remote/signed_fetch.hpp"
+#include "activitypub/remote/signed_post.hpp"
+#include "common/log.hpp"
+#include "common/time.hpp"
+#include "keys/signature_policy.hpp"
+
+namespace fedblog::server {
+
+namespace asio = boost::asio;
+namespace beast_http = boost::beast::http;
+using namespace fedblog::activitypub;
+
+namespace {
+
+transport::ClientOptions client_options(const Settings& settings, transport::ClientOptions given) {
+    if (!given.public_url.empty()) return given;
+    return transport::ClientOptions::from(settings);
+}
+
+keys::HttpMessage message_of(const http::Request& request, const std::string& public_scheme) {
+    keys::HttpMessage message;
+    message.method = std::string(request.method_string());
+    // TLS ends at the reverse proxy: the signature covers the public URL, whose scheme the settings know.
+    message.scheme = public_scheme;
+    message.authority = std::string(request[beast_http::field::host]);
+    message.target = std::string(request.target());
+    for (const auto& field : request) {
+        std::string name(field.name_string());
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        message.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    message.body = request.body();
+    return message;
+}
+
+}  // namespace
+
+struct Federation::Parts {
+    Parts(App& app, FederationTuning tuning)
+        : app(app),
+          ids(app.settings().public_url, app.settings().handle),
+          work(asio::make_work_guard(io)),
+          client(io.get_executor(), client_options(app.settings(), tuning.client)),
+          sign_get(remote::cavage_signer(app.key(), ids.key_id(), now_seconds)),
+          keys(client, app.database(), sign_get,
+               remote::KeyDirectory::Options{.require_https = !app.settings().allow_plain_http}, now_seconds),
+          fetcher(client, sign_get),
+          schemes(app.settings().signature_scheme == "rfc9421" ? keys::SignatureScheme::rfc9421
+                                                              : keys::SignatureScheme::cavage),
+          poster(client, app.key(), ids.key_id(), now_seconds, schemes),
+          engine(io.get_executor(), app.database(), poster,
+                 delivery::EngineOptions{.concurrency = static_cast<int>(app.settings().delivery_concurrency),
+                                         .per_host = static_cast<int>(app.settings().delivery_per_host),
+                                         .poll_interval = tuning.poll_interval,
+                                         .schedule = tuning.schedule},
+                 now_seconds),
+          inbox(app.database(), ids, keys, fetcher,
+                inbox::InboxOptions{.manually_approves_followers = app.settings().manually_approves_followers,
+                                    .blocked_domains = app.settings().blocked_domains,
+                                    .require_https = !app.settings().allow_plain_http},
+                now_seconds, [this] { engine.wake(); }),
+          public_scheme(ids.origin().substr(0, ids.origin().find(':'))),
+          thread_count(tuning.threads ? tuning.threads
+                                      : app.settings().threads ? app.settings().threads
+                                                               : std::max(1u, std::thread::hardware_concurrency())) {}
+
+    App& app;
+    Ids ids;
+    asio::io_context io;
+    asio::executor_work_guard<asio::io_context::executor_type> work;
+    transport::HttpClient client;
+    transport::BeforeSend sign_get;
+    remote::KeyDirectory keys;
+    remote::DocumentFetcher fetcher;
+    remote::SchemeMemory schemes;
+    remote::SignedPoster poster;
+    delivery::DeliveryEngine engine;
+    inbox::Inbox inbox;
+    std::string public_scheme;
+    unsigned thread_count;
+    std::vector<std::thread> threads;
+};
+
+Federation::Federation(App& app, FederationTuning tuning) : parts_(std::make_unique<Parts>(app, std::move(tuning))) {}
+
+Federation::~Federation() { stop(std::chrono::seconds(0)); }
+
+void Federation::start() {
+    parts_->engine.start();
+    for (unsigned i = 0; i < parts_->thread_count; ++i) parts_->threads.emplace_back([parts = parts_.get()] {
+        parts->io.run();
+    });
+}
+
+void Federation::stop(std::chrono::seconds grace) {
+    if (parts_->threads.empty()) return;
+    parts_->engine.stop();
+    auto deadline = std::chrono::steady_clock::now() + grace;
+    while (parts_->engine.in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (parts_->engine.in_flight() > 0)
+        log::info("deliveries still in flight at shutdown; they resume at the next start",
+                  {{"jobs", parts_->engine.in_flight()}});
+    parts_->work.reset();
+    parts_->io.stop();
+    for (auto& thread : parts_->threads) thread.join();
+    parts_->threads.clear();
+}
+
+InboxEndpoint Federation::inbox_endpoint() {
+    return [parts = parts_.get()](const http::Request& request, const Peer& peer) -> asio::awaitable<http::Response> {
+        inbox::InboxRequest incoming{message_of(request, parts->public_scheme),
+                                     std::string(request[beast_http::field::content_type]), peer.address};
+        inbox::InboxAnswer answer = co_await parts->inbox.receive(incoming);
+        if (answer.status >= 400)
+            co_return http::error(request, static_cast<http::Status>(answer.status), answer.reason + ": " + answer.detail,
+                                  http::Representation::activity_json);
+        http::Response response = http::make_response(request, static_cast<http::Status>(answer.status),
+                                                      answer.reason + "\n", "text/plain; charset=utf-8");
+        co_return response;
+    };
+}
+
+void Federation::wake_deliveries() { parts_->engine.wake(); }
+
+const delivery::DeliveryEngine& Federation::deliveries() const { return parts_->engine; }
+
+}  // namespace fedblog::server
