@@ -152,7 +152,27 @@ asio::awaitable<InboxAnswer> Inbox::confirm_object(IncomingActivity& activity) {
 
 asio::awaitable<InboxAnswer> Inbox::handle(IncomingActivity& activity) {
     if (activity.type == "Move") co_return co_await handle_move(activity);
+    // A follower's addresses come from its actor document: at hand when it signed, fetched when another did.
+    if (activity.type == "Follow" && !store::RemoteActors(db_).find(activity.actor)) {
+        InboxAnswer fetched = co_await remember_actor(activity.actor);
+        if (!fetched.reason.empty()) co_return fetched;
+    }
     co_return handle_locally(activity);
+}
+
+asio::awaitable<InboxAnswer> Inbox::remember_actor(const std::string& actor_id) {
+    auto fetched = co_await fetcher_.fetch(actor_id);
+    if (auto* error = std::get_if<remote::FetchError>(&fetched))
+        co_return refused(error->kind == remote::FetchErrorKind::unavailable ? 503 : 400, "actor_unavailable",
+                          "the actor could not be fetched: " + error->detail);
+    const auto& document = std::get<remote::FetchedDocument>(fetched);
+    nlohmann::json plain(document.document);
+    auto read = remote::read_document(plain, document.url);
+    auto* actor = std::get_if<remote::ActorDocument>(&read);
+    if (!actor || actor->id != actor_id || actor->inbox.empty())
+        co_return refused(400, "actor_unavailable", "the actor's id does not serve an actor with an inbox");
+    store::RemoteActors(db_).save(remote::to_remote_actor(*actor, nullptr, plain, clock_()));
+    co_return InboxAnswer{};
 }
 
 InboxAnswer Inbox::handle_locally(const IncomingActivity& activity) {

@@ -55,6 +55,7 @@ private:
     boost::asio::awaitable<InboxAnswer> confirm_object(IncomingActivity& activity);
     boost::asio::awaitable<InboxAnswer> handle(IncomingActivity& activity);
     boost::asio::awaitable<InboxAnswer> handle_move(const IncomingActivity& activity);
+    boost::asio::awaitable<InboxAnswer> remember_actor(const std::string& actor_id);
     InboxAnswer handle_locally(const IncomingActivity& activity);
     bool is_blocked(const std::string& url) const;
     bool is_known_actor(const std::string& actor_id);

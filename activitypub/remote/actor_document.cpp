@@ -119,4 +119,25 @@ std::variant<ActorDocument, KeyDocument, DocumentError> read_document(const json
     return actor;
 }
 
+store::RemoteActor to_remote_actor(const ActorDocument& actor, const PublicKey* key, const nlohmann::json& document,
+                                   std::int64_t now) {
+    store::RemoteActor row;
+    row.id = actor.id;
+    row.type = actor.type;
+    row.inbox = actor.inbox;
+    row.shared_inbox = actor.shared_inbox;
+    if (!actor.preferred_username.empty())
+        if (auto origin = origin_of(actor.id)) row.handle = actor.preferred_username + "@" + origin->substr(origin->find("://") + 3);
+    row.display_name = actor.name;
+    row.icon_url = actor.icon_url;
+    row.profile_url = actor.profile_url;
+    if (key) {
+        row.key_id = key->id;
+        row.public_key_pem = key->pem;
+    }
+    row.document = document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    row.fetched_at = now;
+    return row;
+}
+
 }  // namespace fedblog::activitypub::remote

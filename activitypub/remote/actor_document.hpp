@@ -8,6 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include "store/remote_actors.hpp"
+
 namespace fedblog::activitypub::remote {
 
 struct PublicKey {
@@ -52,6 +54,11 @@ const PublicKey* find_key(const ActorDocument& actor, std::string_view key_id);
 
 // "https://m.example:8443" for any URL on that origin; nothing when not an absolute http(s) URL.
 std::optional<std::string> origin_of(std::string_view url);
+
+// The row the store caches for an actor: addresses, names, the document, and `key` when one was verified
+// (null: the actor is known without a key, e.g. the target of a Move, and its key is fetched when it signs).
+store::RemoteActor to_remote_actor(const ActorDocument& actor, const PublicKey* key, const nlohmann::json& document,
+                                   std::int64_t now);
 
 // The URL without its fragment: key ids are "<actor>#main-key", the document is the actor.
 std::string without_fragment(std::string_view url);

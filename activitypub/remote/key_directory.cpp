@@ -32,24 +32,6 @@ std::shared_ptr<EVP_PKEY> parse_key(const std::string& pem) {
 
 bool is_https(std::string_view url) { return url.starts_with("https://"); }
 
-store::RemoteActor to_store(const ActorDocument& actor, const PublicKey& key, const json& document,
-                            std::int64_t now) {
-    store::RemoteActor row;
-    row.id = actor.id;
-    row.type = actor.type;
-    row.inbox = actor.inbox;
-    row.shared_inbox = actor.shared_inbox;
-    if (!actor.preferred_username.empty())
-        if (auto host = origin_of(actor.id)) row.handle = actor.preferred_username + "@" + host->substr(host->find("://") + 3);
-    row.display_name = actor.name;
-    row.icon_url = actor.icon_url;
-    row.profile_url = actor.profile_url;
-    row.key_id = key.id;
-    row.public_key_pem = key.pem;
-    row.document = document.dump(-1, ' ', false, json::error_handler_t::replace);
-    row.fetched_at = now;
-    return row;
-}
 
 }  // namespace
 
@@ -174,7 +156,7 @@ asio::awaitable<KeyResult<VerifiedKey>> KeyDirectory::fetch_and_verify(const std
     } catch (const std::exception& e) {
         co_return KeyError{KeyErrorKind::invalid, "the key \"" + key_id + "\" is not a usable public key: " + e.what()};
     }
-    store::RemoteActors(db_).save(to_store(actor, *key, actor_json, now));
+    store::RemoteActors(db_).save(to_remote_actor(actor, key, actor_json, now));
     log::debug("remote key fetched", {{"key_id", key_id}, {"actor", actor.id}});
     co_return verified;
 }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "server/app.hpp"
+#include "server/federation.hpp"
 #include "server/http_server.hpp"
 #include "server/router.hpp"
 #include "tests/support/http_client.hpp"
@@ -37,6 +38,7 @@ protected:
         write_file(dir / "content" / file, "---\n" + front_matter + "---\n" + body);
     }
 
+    // With `federation_tuning` set before start(), the inbox and the delivery workers run too.
     void start() {
         server = std::make_unique<server::HttpServer>(
             "127.0.0.1", 0, server::ServerLimits::from(settings),
@@ -46,19 +48,28 @@ protected:
         app = std::make_unique<server::App>(settings);
         app->sync_content();
         site = std::make_unique<server::SiteHolder>(app->build_site());
-        router = std::make_unique<server::Router>(*site, app->database());
+        if (federation_tuning) {
+            federation = std::make_unique<server::Federation>(*app, *federation_tuning);
+            router = std::make_unique<server::Router>(*site, app->database(), federation->inbox_endpoint());
+            federation->start();
+        } else {
+            router = std::make_unique<server::Router>(*site, app->database());
+        }
         thread = std::thread([this] { server->run(false); });
     }
 
     // Re-reads the content folder, as `fedblog publish` followed by a reload would.
     void resync() {
-        app->sync_content();
+        app->sync_content([this] {
+            if (federation) federation->wake_deliveries();
+        });
         site->replace(app->build_site());
     }
 
     ~ServerFixture() override {
         if (server) server->stop();
         if (thread.joinable()) thread.join();
+        if (federation) federation->stop(std::chrono::seconds(0));
     }
 
     std::string url(const std::string& path) const { return settings.public_url + path; }
@@ -67,7 +78,9 @@ protected:
     TempDir dir;
     Settings settings;
     unsigned short port = 0;
+    std::optional<server::FederationTuning> federation_tuning;
     std::unique_ptr<server::App> app;
+    std::unique_ptr<server::Federation> federation;
     std::unique_ptr<server::SiteHolder> site;
     std::unique_ptr<server::Router> router;
     std::unique_ptr<server::HttpServer> server;

@@ -6,7 +6,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <initializer_list>
+#include <vector>
 #include <string>
 #include <utility>
 
@@ -14,7 +14,7 @@ namespace fedblog::testing {
 
 namespace beast_http = boost::beast::http;
 using Reply = beast_http::response<beast_http::string_body>;
-using Headers = std::initializer_list<std::pair<std::string, std::string>>;
+using Headers = std::vector<std::pair<std::string, std::string>>;
 
 class HttpClient {
 public:

@@ -1,0 +1,307 @@
+// The server's federation side end to end, over real sockets: a TLS "remote instance" on loopback follows the
+// blog with signed activities, receives signed Accepts and the Create/Update/Delete of posts, and sees the
+// inbox refuse what it must.
+#include "server/federation.hpp"
+
+#include <gtest/gtest.h>
+
+#include "server/admin_commands.hpp"
+#include "store/followers.hpp"
+#include "tests/server/server_fixture.hpp"
+#include "tests/support/fake_instance.hpp"
+
+using namespace fedblog;
+using fedblog::testing::FakeInstance;
+using fedblog::testing::ReceivedDelivery;
+using nlohmann::json;
+
+namespace {
+
+class FederationTest : public fedblog::testing::ServerFixture {
+protected:
+    FederationTest() : remote(ca, {"remote.test", "other.test", "blocked.test"}) {
+        settings.blocked_domains = {"blocked.test"};
+        server::FederationTuning tuning;
+        tuning.client.public_url = "http://localhost";
+        tuning.client.extra_ca_pem = ca.certificate_pem();
+        for (const auto& host : remote.hosts())
+            tuning.client.static_hosts[host] = {boost::asio::ip::make_address("127.0.0.1")};
+        tuning.client.address_policy.always_allowed = {boost::asio::ip::make_address("127.0.0.1")};
+        tuning.schedule.time_scale = 0.0005;
+        tuning.poll_interval = std::chrono::milliseconds(100);
+        tuning.threads = 2;
+        federation_tuning = tuning;
+    }
+
+    void start_blog() {
+        start();
+        remote.trust_blog_key(blog_actor() + "#main-key", app->key().public_pem());
+    }
+
+    std::string blog_actor() const { return url("/users/blog"); }
+
+    json follow(const std::string& actor, const std::string& id) const {
+        return {{"@context", "https://www.w3.org/ns/activitystreams"},
+                {"id", id},
+                {"type", "Follow"},
+                {"actor", actor},
+                {"object", blog_actor()}};
+    }
+
+    fedblog::testing::Reply send(const json& activity, const std::string& signer_actor,
+                                 const std::string& target = "/users/blog/inbox") {
+        return remote.post_signed(port, target, activity, signer_actor + "#main-key");
+    }
+
+    // The actor follows and its Accept has arrived.
+    void followed_by(const std::string& actor) {
+        auto follow_id = actor + "#follows/" + std::to_string(++follow_counter);
+        ASSERT_EQ(send(follow(actor, follow_id), actor).result_int(), 202);
+        ASSERT_TRUE(FakeInstance::wait_for([&] { return accepted(follow_id); })) << "no Accept for " << follow_id;
+    }
+
+    bool accepted(const std::string& follow_id) const {
+        for (const auto& delivery : remote.deliveries())
+            if (delivery.body.value("type", "") == "Accept" && delivery.body["object"].value("id", "") == follow_id)
+                return true;
+        return false;
+    }
+
+    std::vector<ReceivedDelivery> of_type(const std::string& type, const std::string& path = "") const {
+        std::vector<ReceivedDelivery> found;
+        for (const auto& delivery : remote.deliveries())
+            if (delivery.body.value("type", "") == type && (path.empty() || delivery.path == path))
+                found.push_back(delivery);
+        return found;
+    }
+
+    long followers_total() {
+        auto reply = client().get_activity("/users/blog/followers");
+        return json::parse(reply.body()).value("totalItems", -1L);
+    }
+
+    fedblog::testing::TestCa ca;
+    FakeInstance remote;
+    int follow_counter = 0;
+};
+
+TEST_F(FederationTest, AFollowGetsASignedAcceptEmbeddingIt) {
+    start_blog();
+    std::string alice = remote.add_actor("alice");
+    json activity = follow(alice, remote.origin() + "/follows/1");
+    auto reply = send(activity, alice);
+    EXPECT_EQ(reply.result_int(), 202) << reply.body();
+
+    ASSERT_TRUE(FakeInstance::wait_for([&] { return !of_type("Accept").empty(); }));
+    auto accept = of_type("Accept").front();
+    EXPECT_TRUE(accept.verified) << accept.failure;
+    EXPECT_EQ(accept.key_id, blog_actor() + "#main-key");
+    EXPECT_EQ(accept.path, "/users/alice/inbox");  // Accept goes to the personal inbox
+    EXPECT_EQ(accept.body["actor"], blog_actor());
+    EXPECT_EQ(accept.body["object"]["id"], activity["id"]);
+    EXPECT_EQ(accept.body["object"]["type"], "Follow");
+    EXPECT_EQ(accept.body["object"]["actor"], alice);
+    EXPECT_EQ(followers_total(), 1);
+    auto stored = store::Followers(app->database()).find(alice);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->inbox, alice + "/inbox");
+    EXPECT_EQ(stored->shared_inbox, remote.origin() + "/inbox");
+    EXPECT_EQ(stored->display_name, "Display alice");
+}
+
+TEST_F(FederationTest, PostsReachFollowersAsCreateUpdateDeleteUntilTheyUnfollow) {
+    start_blog();
+    std::string alice = remote.add_actor("alice");
+    followed_by(alice);
+
+    write_post("nouveau.md", "title: Nouveau\ndate: 2026-11-01\n", "Premier jet.\n");
+    resync();
+    ASSERT_TRUE(FakeInstance::wait_for([&] { return !of_type("Create").empty(); }));
+    auto create = of_type("Create").front();
+    EXPECT_TRUE(create.verified) << create.failure;
+    EXPECT_EQ(create.path, "/inbox");  // the shared inbox
+    EXPECT_EQ(create.body["object"]["id"], url("/posts/nouveau"));
+
+    write_post("nouveau.md", "title: Nouveau\ndate: 2026-11-01\n", "Second jet, corrigé.\n");
+    resync();
+    ASSERT_TRUE(FakeInstance::wait_for([&] { return !of_type("Update").empty(); }));
+    auto update = of_type("Update").front();
+    EXPECT_TRUE(update.verified);
+    EXPECT_EQ(update.body["object"]["id"], url("/posts/nouveau"));
+    EXPECT_TRUE(update.body["object"].contains("updated"));
+
+    std::filesystem::remove(dir / "content" / "nouveau.md");
+    resync();
+    ASSERT_TRUE(FakeInstance::wait_for([&] { return !of_type("Delete").empty(); }));
+    auto removed = of_type("Delete").front();
+    EXPECT_EQ(removed.body["object"]["type"], "Tombstone");
+    EXPECT_EQ(removed.body["object"]["id"], url("/posts/nouveau"));
+
+    json undo = {{"@context", "https://www.w3.org/ns/activitystreams"},
+                 {"id", alice + "#follows/1/undo"},
+                 {"type", "Undo"},
+                 {"actor", alice},
+                 {"object", follow(alice, alice + "#follows/1")}};
+    EXPECT_EQ(send(undo, alice).result_int(), 202);
+    EXPECT_EQ(followers_total(), 0);
+    write_post("apres.md", "title: Après\ndate: 2026-11-02\n", "Personne ne suit.\n");
+    resync();
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    EXPECT_EQ(of_type("Create").size(), 1u);
+}
+
+TEST_F(FederationTest, EachSharedInboxGetsOneCopy) {
+    start_blog();
+    for (int i = 0; i < 12; ++i) followed_by(remote.add_actor("reader" + std::to_string(i)));
+    std::string loner = remote.add_actor("loner", "other.test", false);
+    followed_by(loner);
+    write_post("annonce.md", "title: Annonce\ndate: 2026-11-03\n", "Pour tout le monde.\n");
+    resync();
+    ASSERT_TRUE(FakeInstance::wait_for([&] { return of_type("Create").size() >= 2; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(of_type("Create", "/inbox").size(), 1u);
+    EXPECT_EQ(of_type("Create", "/users/loner/inbox").size(), 1u);  // no shared inbox: the personal one
+    EXPECT_EQ(of_type("Create").size(), 2u);
+}
+
+TEST_F(FederationTest, TheInboxRefusesWhatItCannotTrust) {
+    start_blog();
+    std::string alice = remote.add_actor("alice");
+    std::string bob = remote.add_actor("bob");
+    json activity = follow(alice, remote.origin() + "/follows/2");
+
+    auto unsigned_reply = client().request(boost::beast::http::verb::post, "/users/blog/inbox",
+                                           {{"Content-Type", "application/activity+json"}}, activity.dump());
+    EXPECT_EQ(unsigned_reply.result_int(), 401);
+    EXPECT_NE(unsigned_reply.body().find("signature"), std::string::npos) << unsigned_reply.body();
+
+    auto wrong_type = remote.post_signed(port, "/inbox", activity, alice + "#main-key", "text/plain");
+    EXPECT_EQ(wrong_type.result_int(), 415);
+
+    // Signed by alice, claiming to be bob's, and bob's origin does not serve it.
+    json forged = follow(bob, remote.origin() + "/follows/forged");
+    auto forged_reply = send(forged, alice);
+    EXPECT_EQ(forged_reply.result_int(), 401);
+    EXPECT_NE(forged_reply.body().find("signer_not_actor"), std::string::npos) << forged_reply.body();
+
+    json no_actor = {{"id", remote.origin() + "/x"}, {"type", "Like"}};
+    EXPECT_EQ(send(no_actor, alice).result_int(), 400);
+
+    EXPECT_EQ(followers_total(), 0);
+    EXPECT_TRUE(store::Followers(app->database()).accepted().empty());
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_TRUE(remote.deliveries().empty());
+}
+
+TEST_F(FederationTest, AnActivitySignedByAnotherIsBelievedAsItsOriginServesIt) {
+    start_blog();
+    std::string alice = remote.add_actor("alice");
+    std::string bob = remote.add_actor("bob");
+    json relayed = follow(bob, remote.origin() + "/follows/relayed");
+    remote.set_document("remote.test", "/follows/relayed", relayed);
+    EXPECT_EQ(send(relayed, alice).result_int(), 202);
+    ASSERT_TRUE(FakeInstance::wait_for([&] { return accepted(remote.origin() + "/follows/relayed"); }));
+    EXPECT_TRUE(store::Followers(app->database()).find(bob));
+}
+
+TEST_F(FederationTest, RepeatedActivitiesAreAcknowledgedOnce) {
+    start_blog();
+    std::string alice = remote.add_actor("alice");
+    json activity = follow(alice, remote.origin() + "/follows/3");
+    EXPECT_EQ(send(activity, alice).result_int(), 202);
+    auto again = send(activity, alice);
+    EXPECT_EQ(again.result_int(), 202);
+    EXPECT_NE(again.body().find("duplicate"), std::string::npos);
+    ASSERT_TRUE(FakeInstance::wait_for([&] { return accepted(remote.origin() + "/follows/3"); }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(of_type("Accept").size(), 1u);
+}
+
+TEST_F(FederationTest, BlockedDomainsAreRefusedAndTheirFollowsRejected) {
+    start_blog();
+    std::string mallory = remote.add_actor("mallory", "blocked.test");
+    json like = {{"id", remote.origin("blocked.test") + "/likes/1"},
+                 {"type", "Like"},
+                 {"actor", mallory},
+                 {"object", url("/posts/x")}};
+    EXPECT_EQ(send(like, mallory).result_int(), 403);
+    EXPECT_EQ(send(follow(mallory, remote.origin("blocked.test") + "/follows/1"), mallory).result_int(), 403);
+    ASSERT_TRUE(FakeInstance::wait_for([&] { return !of_type("Reject").empty(); }));
+    auto reject = of_type("Reject").front();
+    EXPECT_TRUE(reject.verified);
+    EXPECT_EQ(reject.path, "/users/mallory/inbox");
+    EXPECT_EQ(followers_total(), 0);
+}
+
+TEST_F(FederationTest, ManualApprovalHoldsFollowsUntilTheOwnerDecides) {
+    settings.manually_approves_followers = true;
+    start_blog();
+    std::string alice = remote.add_actor("alice");
+    std::string bob = remote.add_actor("bob");
+    EXPECT_EQ(send(follow(alice, alice + "#follows/1"), alice).result_int(), 202);
+    EXPECT_EQ(send(follow(bob, bob + "#follows/1"), bob).result_int(), 202);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_TRUE(remote.deliveries().empty());
+    EXPECT_EQ(followers_total(), 0);
+    EXPECT_EQ(store::Followers(app->database()).pending().size(), 2u);
+
+    EXPECT_EQ(server::followers_command(*app, {"approve", alice}), 0);
+    EXPECT_EQ(server::followers_command(*app, {"reject", bob}), 0);
+    EXPECT_EQ(server::followers_command(*app, {"approve", "nobody@nowhere"}), 1);
+    federation->wake_deliveries();
+    ASSERT_TRUE(FakeInstance::wait_for([&] { return accepted(alice + "#follows/1") && !of_type("Reject").empty(); }));
+    EXPECT_EQ(of_type("Reject").front().body["object"]["id"], bob + "#follows/1");
+    EXPECT_EQ(followers_total(), 1);
+}
+
+TEST_F(FederationTest, ActorDeletionsForgetFollowersWithoutFetchingUnknownActors) {
+    start_blog();
+    std::string stranger = remote.actor_id("stranger");
+    json stranger_delete = {{"id", stranger + "#delete"}, {"type", "Delete"}, {"actor", stranger}, {"object", stranger}};
+    auto reply = send(stranger_delete, stranger);
+    EXPECT_EQ(reply.result_int(), 202);
+    for (const auto& path : remote.fetched_paths()) EXPECT_EQ(path.find("stranger"), std::string::npos) << path;
+
+    std::string alice = remote.add_actor("alice");
+    followed_by(alice);
+    remote.remove_document("remote.test", "/users/alice");
+    json alice_delete = {{"id", alice + "#delete"}, {"type", "Delete"}, {"actor", alice}, {"object", alice}};
+    EXPECT_EQ(send(alice_delete, alice).result_int(), 202);
+    EXPECT_EQ(followers_total(), 0);
+}
+
+TEST_F(FederationTest, AMovedFollowerFollowsFromTheNewAccount) {
+    start_blog();
+    std::string alice = remote.add_actor("alice");
+    followed_by(alice);
+    std::string carol = remote.add_actor("carol");  // does not name alice: not a real migration
+    json bad_move = {{"id", alice + "#moves/1"}, {"type", "Move"}, {"actor", alice}, {"object", alice}, {"target", carol}};
+    EXPECT_EQ(send(bad_move, alice).result_int(), 400);
+
+    std::string bob = remote.add_actor("bob", "other.test", true, {{"alsoKnownAs", {alice}}});
+    json move = {{"id", alice + "#moves/2"}, {"type", "Move"}, {"actor", alice}, {"object", alice}, {"target", bob}};
+    EXPECT_EQ(send(move, alice).result_int(), 202);
+    store::Followers followers(app->database());
+    EXPECT_FALSE(followers.find(alice));
+    auto moved = followers.find(bob);
+    ASSERT_TRUE(moved);
+    EXPECT_TRUE(moved->accepted);
+    EXPECT_EQ(moved->inbox, bob + "/inbox");
+}
+
+TEST_F(FederationTest, AProfileChangeSendsAnUpdateOfTheActor) {
+    start_blog();
+    std::string alice = remote.add_actor("alice");
+    followed_by(alice);
+    app->announce_profile(app->key().public_pem());  // nothing changed: nothing sent
+    auto fresh = keys::KeyPair::generate_rsa();
+    EXPECT_TRUE(app->announce_profile(fresh.public_pem()));
+    federation->wake_deliveries();
+    ASSERT_TRUE(FakeInstance::wait_for([&] { return !of_type("Update").empty(); }));
+    EXPECT_EQ(of_type("Update").size(), 1u);
+    auto update = of_type("Update").front();
+    EXPECT_EQ(update.body["object"]["id"], blog_actor());
+    EXPECT_EQ(update.body["object"]["publicKey"]["publicKeyPem"], fresh.public_pem());
+}
+
+}  // namespace

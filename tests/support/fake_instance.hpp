@@ -1,0 +1,198 @@
+#pragma once
+// A remote fediverse instance on loopback, TLS with a test CA, for end-to-end federation tests: it serves
+// actors (one RSA key shared by all, to keep tests fast) and arbitrary documents, records every POST to its
+// inboxes with whether the blog's signature on it verifies, answers them as scripted (202 by default), and
+// sends the blog activities signed as one of its actors. One server answers several host names (routing
+// by Host), so "another domain" costs nothing.
+#include <chrono>
+#include <deque>
+#include <map>
+#include <set>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/time.hpp"
+#include "keys/cavage.hpp"
+#include "keys/key_pair.hpp"
+#include "keys/signature_policy.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/received_message.hpp"
+#include "tests/support/test_ca.hpp"
+#include "tests/support/tls_test_server.hpp"
+
+namespace fedblog::testing {
+
+struct ReceivedDelivery {
+    std::string host;  // without the port
+    std::string path;
+    nlohmann::json body;
+    bool verified = false;
+    std::string key_id;
+    std::string failure;  // why the signature did not verify
+    std::chrono::steady_clock::time_point at;
+};
+
+class FakeInstance {
+public:
+    explicit FakeInstance(const TestCa& ca, std::vector<std::string> hosts = {"remote.test"})
+        : key_(keys::KeyPair::generate_rsa()),
+          hosts_(hosts),
+          server_(ca.issue(hosts), [this](const TestRequest& request) { return answer(request); }) {}
+
+    unsigned short port() const { return server_.port(); }
+    const std::vector<std::string>& hosts() const { return hosts_; }
+    std::string origin(const std::string& host = "remote.test") const {
+        return "https://" + host + ":" + std::to_string(port());
+    }
+    std::string actor_id(const std::string& name, const std::string& host = "remote.test") const {
+        return origin(host) + "/users/" + name;
+    }
+    const keys::KeyPair& key() const { return key_; }
+
+    // A Person at /users/<name>, with a personal inbox and (unless told otherwise) the shared /inbox.
+    std::string add_actor(const std::string& name, const std::string& host = "remote.test", bool shared_inbox = true,
+                          nlohmann::json extra = nlohmann::json::object()) {
+        std::string id = actor_id(name, host);
+        nlohmann::json actor = {
+            {"@context", {"https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"}},
+            {"id", id},
+            {"type", "Person"},
+            {"preferredUsername", name},
+            {"name", "Display " + name},
+            {"inbox", id + "/inbox"},
+            {"publicKey", {{"id", id + "#main-key"}, {"owner", id}, {"publicKeyPem", key_.public_pem()}}}};
+        if (shared_inbox) actor["endpoints"] = {{"sharedInbox", origin(host) + "/inbox"}};
+        actor.update(extra);
+        set_document(host, "/users/" + name, actor);
+        return id;
+    }
+
+    // Serves `document` at host + path (an activity to fetch again, a Move target...).
+    void set_document(const std::string& host, const std::string& path, nlohmann::json document) {
+        std::lock_guard lock(mutex_);
+        documents_[host + path] = std::move(document);
+        gone_.erase(host + path);
+    }
+    // From now on host + path answers 410 Gone (a deleted actor).
+    void remove_document(const std::string& host, const std::string& path) {
+        std::lock_guard lock(mutex_);
+        documents_.erase(host + path);
+        gone_.insert(host + path);
+    }
+    // The next POSTs to host + path get these replies, in order; then 202.
+    void script_inbox(const std::string& host, const std::string& path, std::vector<TestReply> replies) {
+        std::lock_guard lock(mutex_);
+        for (auto& reply : replies) scripts_[host + path].push_back(std::move(reply));
+    }
+    // Signatures are checked against this key (the blog's), as the blog's actor document would give it.
+    void trust_blog_key(const std::string& key_id, const std::string& public_pem) {
+        std::lock_guard lock(mutex_);
+        blog_key_id_ = key_id;
+        blog_key_ = keys::public_key_from_pem(public_pem);
+    }
+
+    std::vector<ReceivedDelivery> deliveries() const {
+        std::lock_guard lock(mutex_);
+        return deliveries_;
+    }
+    std::vector<ReceivedDelivery> deliveries_to(const std::string& host, const std::string& path) const {
+        std::vector<ReceivedDelivery> found;
+        for (auto& delivery : deliveries())
+            if (delivery.host == host && delivery.path == path) found.push_back(delivery);
+        return found;
+    }
+    // GET requests received (paths), to check what the blog fetched.
+    std::vector<std::string> fetched_paths() const {
+        std::vector<std::string> paths;
+        for (const auto& request : server_.requests())
+            if (request.method() == boost::beast::http::verb::get) paths.emplace_back(request.target());
+        return paths;
+    }
+
+    // Waits until `ready()` holds, at most `timeout`.
+    template <typename Predicate>
+    static bool wait_for(Predicate ready, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+        auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (!ready()) {
+            if (std::chrono::steady_clock::now() > deadline) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return true;
+    }
+
+    // A POST to the blog at 127.0.0.1:blog_port, signed (draft-cavage, as Mastodon signs) with the
+    // instance's key under `key_id` (default: the actor's main key).
+    Reply post_signed(unsigned short blog_port, const std::string& target, const nlohmann::json& activity,
+                      const std::string& key_id, std::string content_type = "application/activity+json") const {
+        std::string body = activity.dump();
+        keys::HttpMessage message;
+        message.method = "POST";
+        message.scheme = "http";
+        message.authority = "localhost:" + std::to_string(blog_port);
+        message.target = target;
+        message.headers = {{"host", message.authority}, {"content-type", content_type}};
+        message.body = body;
+        keys::sign_request(message, key_, key_id, keys::default_covered(message), now_seconds());
+        HttpClient client(blog_port);
+        return client.request(boost::beast::http::verb::post, target, Headers(message.headers.begin(), message.headers.end()),
+                              body);
+    }
+
+private:
+    TestReply answer(const TestRequest& request) {
+        std::string host(request[boost::beast::http::field::host]);
+        host = host.substr(0, host.find(':'));
+        std::string path(request.target());
+        std::lock_guard lock(mutex_);
+        if (request.method() == boost::beast::http::verb::post) return receive(request, host, path);
+        TestReply reply;
+        if (auto it = documents_.find(host + path); it != documents_.end()) {
+            reply.headers = {{"Content-Type", "application/activity+json"}};
+            reply.body = it->second.dump();
+        } else {
+            reply.status = gone_.contains(host + path) ? 410 : 404;
+        }
+        return reply;
+    }
+
+    TestReply receive(const TestRequest& request, const std::string& host, const std::string& path) {
+        ReceivedDelivery delivery{host, path, nlohmann::json::parse(request.body(), nullptr, false), false, {}, {},
+                                  std::chrono::steady_clock::now()};
+        auto read = keys::read_signature(received_message(request, "https"), now_seconds());
+        if (auto* failure = std::get_if<keys::VerificationFailure>(&read)) {
+            delivery.failure = failure->detail;
+        } else {
+            const auto& claim = std::get<keys::SignatureClaim>(read);
+            delivery.key_id = claim.key_id;
+            auto result = blog_key_ ? keys::verify_signature(claim, blog_key_.get()) : keys::VerificationResult{};
+            delivery.verified = blog_key_ && claim.key_id == blog_key_id_ && result.verified();
+            if (!delivery.verified) delivery.failure = result.failure ? result.failure->detail : "unknown key";
+        }
+        deliveries_.push_back(std::move(delivery));
+        auto& script = scripts_[host + path];
+        if (script.empty()) {
+            TestReply accepted;
+            accepted.status = 202;
+            return accepted;
+        }
+        TestReply next = std::move(script.front());
+        script.pop_front();
+        return next;
+    }
+
+    keys::KeyPair key_;
+    std::vector<std::string> hosts_;
+    mutable std::mutex mutex_;
+    std::map<std::string, nlohmann::json> documents_;
+    std::set<std::string> gone_;
+    std::map<std::string, std::deque<TestReply>> scripts_;
+    std::vector<ReceivedDelivery> deliveries_;
+    std::string blog_key_id_;
+    keys::EvpPkeyPtr blog_key_;
+    TestServer server_;  // last: its thread stops before the state it reads is destroyed
+};
+
+}  // namespace fedblog::testing
