@@ -2,6 +2,8 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/field.hpp>
 
 #include "activitypub/inbox/inbox.hpp"
@@ -12,6 +14,9 @@
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "keys/signature_policy.hpp"
+#include "store/deliveries.hpp"
+#include "store/followers.hpp"
+#include "store/hosts.hpp"
 
 namespace fedblog::server {
 
@@ -24,6 +29,10 @@ namespace {
 transport::ClientOptions client_options(const Settings& settings, transport::ClientOptions given) {
     if (!given.public_url.empty()) return given;
     return transport::ClientOptions::from(settings);
+}
+
+const char* scheme_name(keys::SignatureScheme scheme) {
+    return scheme == keys::SignatureScheme::rfc9421 ? "rfc9421" : "cavage";
 }
 
 keys::HttpMessage message_of(const http::Request& request, const std::string& public_scheme) {
@@ -55,7 +64,10 @@ struct Federation::Parts {
                remote::KeyDirectory::Options{.require_https = !app.settings().allow_plain_http}, now_seconds),
           fetcher(client, sign_get),
           schemes(app.settings().signature_scheme == "rfc9421" ? keys::SignatureScheme::rfc9421
-                                                              : keys::SignatureScheme::cavage),
+                                                              : keys::SignatureScheme::cavage,
+                  [&db = app.database()](const std::string& host, keys::SignatureScheme scheme) {
+                      store::Hosts(db).set_signature_scheme(host, scheme_name(scheme));
+                  }),
           poster(client, app.key(), ids.key_id(), now_seconds, schemes),
           engine(io.get_executor(), app.database(), poster,
                  delivery::EngineOptions{.concurrency = static_cast<int>(app.settings().delivery_concurrency),
@@ -69,9 +81,30 @@ struct Federation::Parts {
                                     .require_https = !app.settings().allow_plain_http},
                 now_seconds, [this] { engine.wake(); }),
           public_scheme(ids.origin().substr(0, ids.origin().find(':'))),
+          housekeeping_timer(io),
           thread_count(tuning.threads ? tuning.threads
                                       : app.settings().threads ? app.settings().threads
-                                                               : std::max(1u, std::thread::hardware_concurrency())) {}
+                                                               : std::max(1u, std::thread::hardware_concurrency())) {
+        for (const auto& [host, scheme] : store::Hosts(app.database()).signature_schemes())
+            schemes.recall(host, scheme == "rfc9421" ? keys::SignatureScheme::rfc9421 : keys::SignatureScheme::cavage);
+    }
+
+    // Hourly: forget activity ids older than any redelivery (Mastodon retries for about 3 days) and
+    // finished deliveries older than a week, so neither table grows without end.
+    void housekeeping() {
+        try {
+            const std::int64_t now = now_seconds();
+            int seen = store::SeenActivities(app.database()).forget_before(now - 14 * 86400);
+            int done = store::Deliveries(app.database()).forget_done_before(now - 7 * 86400);
+            if (seen || done) log::info("housekeeping", {{"seen_ids_forgotten", seen}, {"deliveries_forgotten", done}});
+        } catch (const std::exception& e) {
+            log::warn("housekeeping failed", {{"error", e.what()}});
+        }
+        housekeeping_timer.expires_after(std::chrono::hours(1));
+        housekeeping_timer.async_wait([this](boost::system::error_code ec) {
+            if (!ec) housekeeping();
+        });
+    }
 
     App& app;
     Ids ids;
@@ -86,6 +119,7 @@ struct Federation::Parts {
     delivery::DeliveryEngine engine;
     inbox::Inbox inbox;
     std::string public_scheme;
+    asio::steady_timer housekeeping_timer;
     unsigned thread_count;
     std::vector<std::thread> threads;
 };
@@ -96,6 +130,7 @@ Federation::~Federation() { stop(std::chrono::seconds(0)); }
 
 void Federation::start() {
     parts_->engine.start();
+    asio::post(parts_->io, [parts = parts_.get()] { parts->housekeeping(); });
     for (unsigned i = 0; i < parts_->thread_count; ++i) parts_->threads.emplace_back([parts = parts_.get()] {
         parts->io.run();
     });

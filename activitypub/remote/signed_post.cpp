@@ -15,6 +15,16 @@ keys::SignatureScheme SchemeMemory::for_host(const std::string& host) const {
 }
 
 void SchemeMemory::remember(const std::string& host, keys::SignatureScheme scheme) {
+    {
+        std::lock_guard lock(mutex_);
+        auto [it, added] = by_host_.try_emplace(host, scheme);
+        if (!added && it->second == scheme) return;
+        it->second = scheme;
+    }
+    if (learned_) learned_(host, scheme);
+}
+
+void SchemeMemory::recall(const std::string& host, keys::SignatureScheme scheme) {
     std::lock_guard lock(mutex_);
     by_host_[host] = scheme;
 }
@@ -46,7 +56,8 @@ transport::Request SignedPoster::request(const std::string& url, const std::stri
 }
 
 asio::awaitable<transport::Result> SignedPoster::post(std::string inbox_url, std::string body) {
-    const std::string host = origin_of(inbox_url).value_or(inbox_url);
+    std::string host = origin_of(inbox_url).value_or(inbox_url);
+    host.erase(0, host.find("://") == std::string::npos ? 0 : host.find("://") + 3);
     keys::SignatureScheme scheme = schemes_.for_host(host);
     transport::Result result = co_await client_.fetch(request(inbox_url, body, scheme));
     if (scheme == keys::SignatureScheme::rfc9421 && result && (result->status == 400 || result->status == 401)) {

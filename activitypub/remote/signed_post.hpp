@@ -14,16 +14,22 @@
 
 namespace fedblog::activitypub::remote {
 
-// Which scheme each host accepted last; shared by every delivery.
+// Which scheme each host (URL authority, "m.example:8443") accepted last; shared by every delivery.
 class SchemeMemory {
 public:
-    explicit SchemeMemory(keys::SignatureScheme preferred) : preferred_(preferred) {}
+    // `learned` is told when a host's scheme changes, so it can be kept across restarts.
+    using Learned = std::function<void(const std::string& host, keys::SignatureScheme scheme)>;
+    explicit SchemeMemory(keys::SignatureScheme preferred, Learned learned = {})
+        : preferred_(preferred), learned_(std::move(learned)) {}
     keys::SignatureScheme for_host(const std::string& host) const;
     void remember(const std::string& host, keys::SignatureScheme scheme);
+    // What an earlier process learned, without telling `learned` again.
+    void recall(const std::string& host, keys::SignatureScheme scheme);
     keys::SignatureScheme preferred() const { return preferred_; }
 
 private:
     keys::SignatureScheme preferred_;
+    Learned learned_;
     mutable std::mutex mutex_;
     std::map<std::string, keys::SignatureScheme, std::less<>> by_host_;
 };
