@@ -95,6 +95,7 @@ TEST_F(FederationTest, AFollowGetsASignedAcceptEmbeddingIt) {
     ASSERT_TRUE(FakeInstance::wait_for([&] { return !of_type("Accept").empty(); }));
     auto accept = of_type("Accept").front();
     EXPECT_TRUE(accept.verified) << accept.failure;
+    EXPECT_FALSE(accept.rfc9421);  // draft-cavage unless told otherwise: what every server verifies
     EXPECT_EQ(accept.key_id, blog_actor() + "#main-key");
     EXPECT_EQ(accept.path, "/users/alice/inbox");  // Accept goes to the personal inbox
     EXPECT_EQ(accept.body["actor"], blog_actor());
@@ -107,6 +108,27 @@ TEST_F(FederationTest, AFollowGetsASignedAcceptEmbeddingIt) {
     EXPECT_EQ(stored->inbox, alice + "/inbox");
     EXPECT_EQ(stored->shared_inbox, remote.origin() + "/inbox");
     EXPECT_EQ(stored->display_name, "Display alice");
+}
+
+TEST_F(FederationTest, AFollowSignedWithRfc9421IsAcceptedToo) {
+    start_blog();
+    std::string alice = remote.add_actor("alice");
+    json activity = follow(alice, remote.origin() + "/follows/9421");
+    auto reply = remote.post_signed(port, "/inbox", activity, alice + "#main-key", "application/activity+json",
+                                    FakeInstance::Scheme::rfc9421);
+    EXPECT_EQ(reply.result_int(), 202) << reply.body();
+    ASSERT_TRUE(FakeInstance::wait_for([&] { return accepted(remote.origin() + "/follows/9421"); }));
+}
+
+TEST_F(FederationTest, DeliveriesCanBeSignedWithRfc9421) {
+    settings.signature_scheme = "rfc9421";
+    start_blog();
+    std::string alice = remote.add_actor("alice");
+    followed_by(alice);
+    auto accept = of_type("Accept").front();
+    EXPECT_TRUE(accept.verified) << accept.failure;
+    EXPECT_TRUE(accept.rfc9421);
+    EXPECT_EQ(accept.key_id, blog_actor() + "#main-key");
 }
 
 TEST_F(FederationTest, PostsReachFollowersAsCreateUpdateDeleteUntilTheyUnfollow) {

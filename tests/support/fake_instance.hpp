@@ -17,6 +17,7 @@
 #include "common/time.hpp"
 #include "keys/cavage.hpp"
 #include "keys/key_pair.hpp"
+#include "keys/rfc9421.hpp"
 #include "keys/signature_policy.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/received_message.hpp"
@@ -31,7 +32,8 @@ struct ReceivedDelivery {
     nlohmann::json body;
     bool verified = false;
     std::string key_id;
-    std::string failure;  // why the signature did not verify
+    bool rfc9421 = false;  // signed with RFC 9421 rather than draft-cavage
+    std::string failure;   // why the signature did not verify
     std::chrono::steady_clock::time_point at;
 };
 
@@ -123,10 +125,13 @@ public:
         return true;
     }
 
-    // A POST to the blog at 127.0.0.1:blog_port, signed (draft-cavage, as Mastodon signs) with the
-    // instance's key under `key_id` (default: the actor's main key).
+    enum class Scheme { cavage, rfc9421 };
+
+    // A POST to the blog at 127.0.0.1:blog_port, signed with the instance's key under `key_id`: draft-cavage
+    // as Mastodon signs, or RFC 9421 as Mastodon 4.5+ and Fedify can.
     Reply post_signed(unsigned short blog_port, const std::string& target, const nlohmann::json& activity,
-                      const std::string& key_id, std::string content_type = "application/activity+json") const {
+                      const std::string& key_id, std::string content_type = "application/activity+json",
+                      Scheme scheme = Scheme::cavage) const {
         std::string body = activity.dump();
         keys::HttpMessage message;
         message.method = "POST";
@@ -135,7 +140,13 @@ public:
         message.target = target;
         message.headers = {{"host", message.authority}, {"content-type", content_type}};
         message.body = body;
-        keys::sign_request(message, key_, key_id, keys::default_covered(message), now_seconds());
+        if (scheme == Scheme::cavage) {
+            keys::sign_request(message, key_, key_id, keys::default_covered(message), now_seconds());
+        } else {
+            auto error = keys::rfc9421::sign_request(
+                message, key_, {.key_id = key_id, .created = now_seconds(), .components = {"@method", "@target-uri", "content-digest"}});
+            if (error) throw std::runtime_error("RFC 9421 signing failed: " + error->detail);
+        }
         HttpClient client(blog_port);
         return client.request(boost::beast::http::verb::post, target, Headers(message.headers.begin(), message.headers.end()),
                               body);
@@ -159,14 +170,15 @@ private:
     }
 
     TestReply receive(const TestRequest& request, const std::string& host, const std::string& path) {
-        ReceivedDelivery delivery{host, path, nlohmann::json::parse(request.body(), nullptr, false), false, {}, {},
-                                  std::chrono::steady_clock::now()};
+        ReceivedDelivery delivery{host, path, nlohmann::json::parse(request.body(), nullptr, false), false, {}, false,
+                                  {}, std::chrono::steady_clock::now()};
         auto read = keys::read_signature(received_message(request, "https"), now_seconds());
         if (auto* failure = std::get_if<keys::VerificationFailure>(&read)) {
             delivery.failure = failure->detail;
         } else {
             const auto& claim = std::get<keys::SignatureClaim>(read);
             delivery.key_id = claim.key_id;
+            delivery.rfc9421 = claim.scheme == keys::SignatureScheme::rfc9421;
             auto result = blog_key_ ? keys::verify_signature(claim, blog_key_.get()) : keys::VerificationResult{};
             delivery.verified = blog_key_ && claim.key_id == blog_key_id_ && result.verified();
             if (!delivery.verified) delivery.failure = result.failure ? result.failure->detail : "unknown key";
