@@ -215,6 +215,21 @@ TEST_F(FederationTest, TheInboxRefusesWhatItCannotTrust) {
     EXPECT_TRUE(remote.deliveries().empty());
 }
 
+TEST_F(FederationTest, HostileBodiesGetAClearErrorAndTheServerStaysUp) {
+    start_blog();
+    auto post = [&](const std::string& body) {
+        return client().request(boost::beast::http::verb::post, "/inbox",
+                                {{"Content-Type", "application/activity+json"}}, body);
+    };
+    std::string deep(400000, '[');  // nesting a recursive parser would die on
+    EXPECT_EQ(post(deep + std::string(400000, ']')).result_int(), 400);
+    EXPECT_EQ(post(deep).result_int(), 400);
+    EXPECT_EQ(post("{\"id\": 1}").result_int(), 400);
+    EXPECT_EQ(post(std::string("\xff\xfe{}")).result_int(), 400);
+    EXPECT_EQ(post(std::string(2 * 1024 * 1024, ' ')).result_int(), 413);
+    EXPECT_EQ(client().get("/healthz").result_int(), 200);
+}
+
 TEST_F(FederationTest, AnActivitySignedByAnotherIsBelievedAsItsOriginServesIt) {
     start_blog();
     std::string alice = remote.add_actor("alice");
