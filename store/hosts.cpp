@@ -54,6 +54,13 @@ bool Hosts::record_failure(std::string_view host, Timestamp now, int unavailable
     upsert.bind(3, static_cast<int64_t>(day));
     bind_time_or_null(upsert, 4, health.unavailable_since);
     upsert.exec();
+    if (made_unavailable) {
+        // The failure that parked the host counts as today's probe: the next one goes out a day later.
+        auto& probed = db_.prepared("UPDATE hosts SET last_probe = ? WHERE host = ?");
+        probed.bind(1, static_cast<int64_t>(now));
+        probed.bind(2, std::string(host));
+        probed.exec();
+    }
     transaction.commit();
     return made_unavailable;
 }

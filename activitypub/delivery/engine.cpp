@@ -93,12 +93,21 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
     }
 
     static asio::awaitable<void> deliver(std::shared_ptr<State> self, store::DeliveryJob job) {
-        transport::Result result = co_await self->poster.post(job.inbox, job.body);
+        std::optional<transport::Result> result;
         try {
-            self->record(job, result);
+            result = co_await self->poster.post(job.inbox, job.body);
         } catch (const std::exception& e) {
-            // The claim stays: the job is retried after the next restart rather than lost.
-            log::error("delivery result not stored", {{"id", job.id}, {"error", e.what()}});
+            // A throwing hook (signing, the scheme memory's store write) or a bug. As below, the claim stays;
+            // the slot must still be given back, or a few of these would stop delivery until a restart.
+            log::error("delivery failed unexpectedly", {{"id", job.id}, {"error", e.what()}});
+        }
+        if (result) {
+            try {
+                self->record(job, *result);
+            } catch (const std::exception& e) {
+                // The claim stays: the job is retried after the next restart rather than lost.
+                log::error("delivery result not stored", {{"id", job.id}, {"error", e.what()}});
+            }
         }
         asio::post(self->strand, [self, host = job.host] { self->finished(host); });
     }
@@ -143,7 +152,8 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
                                                       {"attempts", attempt}, {"error", outcome.reason}});
                     return;
                 }
-                deliveries.reschedule(job.id, now + *delay, outcome.reason);
+                // The queue counts whole seconds: one more keeps a Retry-After from being honoured early.
+                deliveries.reschedule(job.id, now + *delay + (outcome.retry_after ? 1 : 0), outcome.reason);
                 ++counters.retried;
                 log::info("delivery will be retried", {{"inbox", job.inbox}, {"activity", job.activity_id},
                                                        {"attempt", attempt}, {"in_seconds", *delay},

@@ -38,10 +38,10 @@ bool announce_actor_changes(store::Database& db, const Json& actor, const Ids& i
     auto previous = store::get_meta(db, meta_key);
     if (previous == fingerprint) return false;
     store::set_meta(db, meta_key, fingerprint);
-    int jobs = previous ? enqueue_to_followers(db, actor_update(actor, ids, now), now) : 0;
+    int jobs = enqueue_to_followers(db, actor_update(actor, ids, now), now);
     transaction.commit();
-    if (previous) log::info("profile changed: actor Update queued", {{"inboxes", jobs}});
-    return previous.has_value();
+    if (jobs > 0) log::info("profile changed: actor Update queued", {{"inboxes", jobs}});
+    return true;
 }
 
 }  // namespace fedblog::activitypub::delivery

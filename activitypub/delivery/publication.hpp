@@ -20,7 +20,8 @@ store::PostObserver post_fanout(store::Database& db, const Settings& settings, c
 
 // The actor document as published now, compared with the last one sent: when it differs (a new key, name,
 // summary, icon, fields), an Update of the actor is queued to the followers and the new one remembered.
-// The first call only remembers. Returns true when an Update was queued.
+// With nothing remembered yet it counts as changed (a new blog has no followers to tell). Returns true
+// when the document changed.
 bool announce_actor_changes(store::Database& db, const Json& actor, const Ids& ids, store::Timestamp now);
 
 }  // namespace fedblog::activitypub::delivery

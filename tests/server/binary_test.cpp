@@ -1,4 +1,4 @@
-// The fedblog binary as an operator runs it: help, publish, serve, and a graceful SIGTERM.
+// The fedblog binary as an operator runs it: help, publish, serve, a graceful SIGTERM, key rotation.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -10,6 +10,10 @@
 #include <fstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "store/deliveries.hpp"
+#include "store/followers.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -109,4 +113,29 @@ TEST(Binary, ServesThenStopsGracefullyOnSigterm) {
     EXPECT_EQ(WEXITSTATUS(status), 0);
     EXPECT_LT(std::chrono::steady_clock::now() - stop_requested, std::chrono::seconds(5));
     EXPECT_TRUE(idle.closed_by_server());
+}
+
+TEST(Binary, KeysRotateQueuesAnActorUpdateForFollowers) {
+    TempDir dir;
+    std::string settings = "--data-dir " + (dir / "data").string() + " --content-dir " + samples;
+    ASSERT_EQ(run_fedblog("publish " + settings).status, 0);
+    {
+        fedblog::store::Database db(dir / "data" / "fedblog.db");
+        fedblog::store::Follower follower;
+        follower.actor_id = "https://m.example/users/alice";
+        follower.inbox = follower.actor_id + "/inbox";
+        follower.follow_activity_id = "https://m.example/follows/1";
+        follower.accepted = true;
+        fedblog::store::Followers(db).save(follower);
+    }
+    CommandResult rotated = run_fedblog("keys rotate " + settings);
+    ASSERT_EQ(rotated.status, 0) << rotated.output;
+    fedblog::store::Database db(dir / "data" / "fedblog.db");
+    auto jobs = fedblog::store::Deliveries(db).list("pending", "", 10);
+    ASSERT_EQ(jobs.size(), 1u) << rotated.output;
+    auto update = nlohmann::json::parse(jobs[0].body);
+    EXPECT_EQ(update["type"], "Update");
+    EXPECT_EQ(update["object"]["type"], "Person");
+    std::string new_pem = rotated.output.substr(rotated.output.find("-----BEGIN PUBLIC KEY-----"));
+    EXPECT_EQ(update["object"]["publicKey"]["publicKeyPem"], new_pem);
 }

@@ -330,7 +330,7 @@ TEST_F(FederationTest, AProfileChangeSendsAnUpdateOfTheActor) {
     start_blog();
     std::string alice = remote.add_actor("alice");
     followed_by(alice);
-    app->announce_profile(app->key().public_pem());  // nothing changed: nothing sent
+    EXPECT_FALSE(app->announce_profile(app->key().public_pem()));  // nothing changed since start: nothing sent
     auto fresh = keys::KeyPair::generate_rsa();
     EXPECT_TRUE(app->announce_profile(fresh.public_pem()));
     federation->wake_deliveries();

@@ -47,6 +47,7 @@ protected:
         settings.public_url = "http://localhost:" + std::to_string(port);
         app = std::make_unique<server::App>(settings);
         app->sync_content();
+        app->announce_profile(app->key().public_pem());  // as serve does at start
         site = std::make_unique<server::SiteHolder>(app->build_site());
         if (federation_tuning) {
             federation = std::make_unique<server::Federation>(*app, *federation_tuning);

@@ -172,7 +172,7 @@ TEST(Deliveries, DueProbesSendOneJobPerUnavailableHostNowAndThen) {
 
     EXPECT_EQ(ids(deliveries.due_probes(1000, 400)), (std::vector<std::int64_t>{a2}));
     EXPECT_EQ(hosts.find("a.example")->last_probe, 1000);
-    EXPECT_FALSE(hosts.find("b.example")->last_probe);
+    EXPECT_EQ(hosts.find("b.example")->last_probe, 100);  // parked at 100, which counted as its probe
     EXPECT_TRUE(deliveries.due_probes(1100, 500).empty());  // probed at 1000, after 500
     EXPECT_EQ(ids(deliveries.due_probes(1700, 1100)), (std::vector<std::int64_t>{a2}));
     EXPECT_EQ(hosts.find("a.example")->last_probe, 1700);
