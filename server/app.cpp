@@ -39,6 +39,9 @@ App::App(Settings settings)
       database_(std::make_unique<store::Database>(prepare_data_dir(settings_.data_dir) / "fedblog.db")),
       key_(load_key(std::filesystem::path(settings_.data_dir) / "actor.key")) {
     actor_created_ = std::stoll(store::get_or_set_meta(*database_, "actor_created_at", std::to_string(now_seconds())));
+    activitypub::Ids ids(settings_.public_url, settings_.handle);
+    activitypub::delivery::record_actor_baseline(
+        *database_, activitypub::actor_document(settings_, ids, key_.public_pem(), actor_created_));
 }
 
 publishing::SyncReport App::sync_content(std::function<void()> deliveries_queued) {

@@ -123,7 +123,9 @@ private:
 
     http::Response health() {
         std::lock_guard lock(db_.mutex());
-        db_.prepared("SELECT 1").executeStep();
+        auto& probe = db_.prepared("SELECT 1");
+        probe.executeStep();
+        probe.tryReset();  // a statement left mid-result would hold a read snapshot open
         return http::make_response(request_, Status::ok, "ok\n", "text/plain; charset=utf-8");
     }
 

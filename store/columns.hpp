@@ -33,4 +33,18 @@ inline void bind_time_or_null(SQLite::Statement& statement, int index, const std
         statement.bind(index);
 }
 
+// Cached statements are reset when next fetched, so a lookup that stops at its first row would leave the
+// statement mid-result until then — and with it a read transaction holding an old snapshot, which hides
+// other processes' writes from this connection and makes its next write fail as busy. Reset on the way out.
+class ResetOnExit {
+public:
+    explicit ResetOnExit(SQLite::Statement& statement) : statement_(statement) {}
+    ~ResetOnExit() { statement_.tryReset(); }
+    ResetOnExit(const ResetOnExit&) = delete;
+    ResetOnExit& operator=(const ResetOnExit&) = delete;
+
+private:
+    SQLite::Statement& statement_;
+};
+
 }  // namespace fedblog::store::columns

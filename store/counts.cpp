@@ -1,5 +1,7 @@
 #include "store/counts.hpp"
 
+#include "store/columns.hpp"
+
 namespace fedblog::store {
 
 Counts counts(Database& db) {
@@ -8,6 +10,7 @@ Counts counts(Database& db) {
         "SELECT (SELECT count(*) FROM posts WHERE deleted IS NULL), "
         "(SELECT count(*) FROM comments WHERE deleted IS NULL AND state = 'approved' AND visibility != 'private'), "
         "(SELECT count(*) FROM followers WHERE state = 'accepted')");
+    columns::ResetOnExit query_done(query);
     query.executeStep();
     return Counts{query.getColumn(0).getInt64(), query.getColumn(1).getInt64(), query.getColumn(2).getInt64()};
 }

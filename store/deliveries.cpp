@@ -74,6 +74,7 @@ std::vector<DeliveryJob> Deliveries::due(Timestamp now, int limit, int per_host)
                                    "AND host NOT IN (SELECT host FROM hosts WHERE unavailable_since IS NOT NULL)) "
                                    "WHERE place <= ? ORDER BY next_attempt, id LIMIT ?";
     auto& query = db_.prepared(sql.c_str());
+    columns::ResetOnExit query_done(query);
     query.bind(1, static_cast<int64_t>(now));
     query.bind(2, per_host);
     query.bind(3, limit);
@@ -90,6 +91,7 @@ std::vector<DeliveryJob> Deliveries::due_probes(Timestamp now, Timestamp probe_b
         "AND h.unavailable_since IS NOT NULL AND (h.last_probe IS NULL OR h.last_probe <= ?)) "
         "WHERE place = 1 ORDER BY host";
     auto& query = db_.prepared(sql.c_str());
+    columns::ResetOnExit query_done(query);
     query.bind(1, static_cast<int64_t>(probe_before));
     auto probes = read_jobs(query);
     auto& probed = db_.prepared("UPDATE hosts SET last_probe = ? WHERE host = ?");
@@ -192,6 +194,7 @@ std::vector<HostDeliveries> Deliveries::by_host() {
         "e.id DESC LIMIT 1), "
         "EXISTS (SELECT 1 FROM hosts h WHERE h.host = d.host AND h.unavailable_since IS NOT NULL) "
         "FROM deliveries d GROUP BY d.host ORDER BY d.host");
+    columns::ResetOnExit query_done(query);
     std::vector<HostDeliveries> hosts;
     while (query.executeStep()) {
         HostDeliveries row;
@@ -214,6 +217,7 @@ std::vector<DeliveryJob> Deliveries::list(std::string_view state, std::string_vi
                                    "FROM deliveries WHERE (?1 = '' OR state = ?1) AND (?2 = '' OR host = ?2) "
                                    "ORDER BY created_at DESC, id DESC LIMIT ?3";
     auto& query = db_.prepared(sql.c_str());
+    columns::ResetOnExit query_done(query);
     query.bind(1, std::string(state));
     query.bind(2, std::string(host));
     query.bind(3, limit);
@@ -224,6 +228,7 @@ std::optional<DeliveryJob> Deliveries::find(std::int64_t id) {
     std::lock_guard lock(db_.mutex());
     static const std::string sql = std::string(select_job_columns) + "FROM deliveries WHERE id = ?";
     auto& query = db_.prepared(sql.c_str());
+    columns::ResetOnExit query_done(query);
     query.bind(1, static_cast<int64_t>(id));
     if (!query.executeStep()) return std::nullopt;
     return read_job(query);
@@ -232,6 +237,7 @@ std::optional<DeliveryJob> Deliveries::find(std::int64_t id) {
 int Deliveries::count(std::string_view state) {
     std::lock_guard lock(db_.mutex());
     auto& query = db_.prepared("SELECT count(*) FROM deliveries WHERE state = ?");
+    columns::ResetOnExit query_done(query);
     query.bind(1, std::string(state));
     query.executeStep();
     return query.getColumn(0).getInt();

@@ -50,6 +50,7 @@ std::optional<Follower> Followers::find(std::string_view actor_id) {
     std::lock_guard lock(db_.mutex());
     static const std::string sql = std::string(select_columns) + "WHERE actor_id = ?";
     auto& query = db_.prepared(sql.c_str());
+    columns::ResetOnExit query_done(query);
     query.bind(1, std::string(actor_id));
     if (!query.executeStep()) return std::nullopt;
     return read_follower(query);
@@ -80,6 +81,7 @@ std::vector<Follower> Followers::list(bool accepted) {
     std::lock_guard lock(db_.mutex());
     static const std::string sql = std::string(select_columns) + "WHERE state = ? ORDER BY created_at, id";
     auto& query = db_.prepared(sql.c_str());
+    columns::ResetOnExit query_done(query);
     query.bind(1, accepted ? "accepted" : "pending");
     std::vector<Follower> found;
     while (query.executeStep()) found.push_back(read_follower(query));
@@ -93,6 +95,7 @@ std::vector<std::string> Followers::delivery_inboxes() {
     std::lock_guard lock(db_.mutex());
     auto& query = db_.prepared(
         "SELECT DISTINCT coalesce(shared_inbox, inbox) FROM followers WHERE state = 'accepted' ORDER BY 1");
+    columns::ResetOnExit query_done(query);
     std::vector<std::string> inboxes;
     while (query.executeStep()) inboxes.push_back(query.getColumn(0).getString());
     return inboxes;

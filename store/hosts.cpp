@@ -27,6 +27,7 @@ HostHealth read_health(SQLite::Statement& row) {
 std::optional<HostHealth> find_locked(Database& db, std::string_view host) {
     static const std::string sql = std::string(select_columns) + "WHERE host = ?";
     auto& query = db.prepared(sql.c_str());
+    columns::ResetOnExit query_done(query);
     query.bind(1, std::string(host));
     if (!query.executeStep()) return std::nullopt;
     HostHealth health = read_health(query);
@@ -81,6 +82,7 @@ bool Hosts::record_success(std::string_view host) {
 bool Hosts::is_unavailable(std::string_view host) {
     std::lock_guard lock(db_.mutex());
     auto& query = db_.prepared("SELECT 1 FROM hosts WHERE host = ? AND unavailable_since IS NOT NULL");
+    columns::ResetOnExit query_done(query);
     query.bind(1, std::string(host));
     return query.executeStep();
 }
@@ -94,6 +96,7 @@ std::vector<HostHealth> Hosts::unavailable() {
     std::lock_guard lock(db_.mutex());
     static const std::string sql = std::string(select_columns) + "WHERE unavailable_since IS NOT NULL ORDER BY host";
     auto& query = db_.prepared(sql.c_str());
+    columns::ResetOnExit query_done(query);
     std::vector<HostHealth> found;
     while (query.executeStep()) found.push_back(read_health(query));
     return found;
@@ -102,6 +105,7 @@ std::vector<HostHealth> Hosts::unavailable() {
 std::optional<std::string> Hosts::signature_scheme(std::string_view host) {
     std::lock_guard lock(db_.mutex());
     auto& query = db_.prepared("SELECT signature_scheme FROM hosts WHERE host = ? AND signature_scheme IS NOT NULL");
+    columns::ResetOnExit query_done(query);
     query.bind(1, std::string(host));
     if (!query.executeStep()) return std::nullopt;
     return query.getColumn(0).getString();

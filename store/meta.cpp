@@ -1,10 +1,13 @@
 #include "store/meta.hpp"
 
+#include "store/columns.hpp"
+
 namespace fedblog::store {
 
 std::optional<std::string> get_meta(Database& db, std::string_view key) {
     std::lock_guard lock(db.mutex());
     auto& query = db.prepared("SELECT value FROM meta WHERE key = ?");
+    columns::ResetOnExit query_done(query);
     query.bind(1, std::string(key));
     if (!query.executeStep()) return std::nullopt;
     return query.getColumn(0).getString();

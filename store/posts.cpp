@@ -60,6 +60,7 @@ std::vector<Post> Posts::all() {
     std::lock_guard lock(db_.mutex());
     static const std::string sql = std::string(select_columns) + "ORDER BY published DESC, id DESC";
     auto& query = db_.prepared(sql.c_str());
+    columns::ResetOnExit query_done(query);
     std::vector<Post> posts;
     while (query.executeStep()) posts.push_back(read_post(query));
     return posts;
@@ -69,6 +70,7 @@ std::optional<Post> Posts::find_by_slug(std::string_view slug) {
     std::lock_guard lock(db_.mutex());
     static const std::string sql = std::string(select_columns) + "WHERE slug = ?";
     auto& query = db_.prepared(sql.c_str());
+    columns::ResetOnExit query_done(query);
     query.bind(1, std::string(slug));
     if (!query.executeStep()) return std::nullopt;
     return read_post(query);
@@ -78,6 +80,7 @@ std::optional<Post> Posts::find_by_source(std::string_view source_path) {
     std::lock_guard lock(db_.mutex());
     static const std::string sql = std::string(select_columns) + "WHERE source_path = ? AND deleted IS NULL";
     auto& query = db_.prepared(sql.c_str());
+    columns::ResetOnExit query_done(query);
     query.bind(1, std::string(source_path));
     if (!query.executeStep()) return std::nullopt;
     return read_post(query);
@@ -147,6 +150,7 @@ void Posts::mark_deleted(std::int64_t id, Timestamp when) {
     if (update.exec() == 1 && observer_) {
         static const std::string sql = std::string(select_columns) + "WHERE id = ?";
         auto& query = db_.prepared(sql.c_str());
+        columns::ResetOnExit query_done(query);
         query.bind(1, static_cast<int64_t>(id));
         if (query.executeStep()) {
             Post deleted = read_post(query);
@@ -160,6 +164,7 @@ void Posts::mark_deleted(std::int64_t id, Timestamp when) {
 std::int64_t Posts::count_published() {
     std::lock_guard lock(db_.mutex());
     auto& query = db_.prepared("SELECT count(*) FROM posts WHERE deleted IS NULL");
+    columns::ResetOnExit query_done(query);
     query.executeStep();
     return query.getColumn(0).getInt64();
 }
@@ -167,6 +172,7 @@ std::int64_t Posts::count_published() {
 std::vector<Timestamp> Posts::revisions(std::int64_t id) {
     std::lock_guard lock(db_.mutex());
     auto& query = db_.prepared("SELECT revised_at FROM post_revisions WHERE post_id = ? ORDER BY revised_at, id");
+    columns::ResetOnExit query_done(query);
     query.bind(1, static_cast<int64_t>(id));
     std::vector<Timestamp> times;
     while (query.executeStep()) times.push_back(query.getColumn(0).getInt64());

@@ -33,6 +33,7 @@ RemoteActor read_actor(SQLite::Statement& row) {
 std::optional<RemoteActor> find_one(Database& db, const char* sql, std::string_view value) {
     std::lock_guard lock(db.mutex());
     auto& query = db.prepared(sql);
+    columns::ResetOnExit query_done(query);
     query.bind(1, std::string(value));
     if (!query.executeStep()) return std::nullopt;
     return read_actor(query);

@@ -29,11 +29,24 @@ store::PostObserver post_fanout(store::Database& db, const Settings& settings, c
     };
 }
 
+namespace {
+
+constexpr const char* actor_fingerprint_key = "actor_document_sha256";
+
+std::string fingerprint_of(const Json& actor) {
+    keys::Sha256 hash = keys::sha256(serialize(actor));
+    return hex_encode(hash);
+}
+
+}  // namespace
+
+void record_actor_baseline(store::Database& db, const Json& actor) {
+    store::get_or_set_meta(db, actor_fingerprint_key, fingerprint_of(actor));
+}
+
 bool announce_actor_changes(store::Database& db, const Json& actor, const Ids& ids, store::Timestamp now) {
-    const std::string serialized = serialize(actor);
-    keys::Sha256 hash = keys::sha256(serialized);
-    const std::string fingerprint = hex_encode(hash);
-    constexpr const char* meta_key = "actor_document_sha256";
+    const std::string fingerprint = fingerprint_of(actor);
+    constexpr const char* meta_key = actor_fingerprint_key;
     store::WriteTransaction transaction(db);
     auto previous = store::get_meta(db, meta_key);
     if (previous == fingerprint) return false;

@@ -24,4 +24,8 @@ store::PostObserver post_fanout(store::Database& db, const Settings& settings, c
 // when the document changed.
 bool announce_actor_changes(store::Database& db, const Json& actor, const Ids& ids, store::Timestamp now);
 
+// Records the actor document as announced when nothing is recorded yet (a new data folder), so that the
+// first `serve` does not send an Update of a profile no one has seen change.
+void record_actor_baseline(store::Database& db, const Json& actor);
+
 }  // namespace fedblog::activitypub::delivery

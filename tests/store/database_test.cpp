@@ -2,10 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include "store/meta.hpp"
 #include "store/migrations.hpp"
+#include "store/transaction.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using fedblog::store::Database;
+using fedblog::store::get_meta;
+using fedblog::store::set_meta;
+using fedblog::store::WriteTransaction;
 using fedblog::testing::TempDir;
 
 TEST(Database, CreatesSchemaAtLatestVersionInWalMode) {
@@ -63,4 +68,20 @@ TEST(Database, PreparedStatementsAreReused) {
     SQLite::Statement* first = &db.prepared(sql);
     SQLite::Statement* second = &db.prepared(sql);
     EXPECT_EQ(first, second);
+}
+
+// Two processes share the file (serve, and publish or a followers command): a lookup in one must not leave a
+// read snapshot open that makes its next write fail as busy once the other has written.
+TEST(Database, ALookupLeavesNoSnapshotBehindForAnotherWriter) {
+    TempDir dir;
+    Database serve(dir / "fedblog.db");
+    Database publish(dir / "fedblog.db");
+    set_meta(serve, "a", "1");
+    ASSERT_EQ(get_meta(publish, "a"), "1");  // a one-row lookup in the second connection
+    set_meta(serve, "b", "2");               // the first writes meanwhile
+    WriteTransaction transaction(publish);   // BEGIN IMMEDIATE: fails if the lookup's snapshot is still open
+    set_meta(publish, "c", "3");
+    transaction.commit();
+    EXPECT_EQ(get_meta(serve, "c"), "3");
+    EXPECT_EQ(get_meta(publish, "b"), "2");
 }
