@@ -6,6 +6,7 @@
 #include "activitypub/actor.hpp"
 #include "activitypub/article.hpp"
 #include "activitypub/collections.hpp"
+#include "activitypub/follow_activities.hpp"
 #include "activitypub/nodeinfo.hpp"
 #include "activitypub/webfinger.hpp"
 #include "support.hpp"
@@ -50,6 +51,22 @@ TEST(Golden, Followers) {
     auto page = followers_page(1, {"https://m.example/users/alice", "https://m.example/users/bob"}, 2, blog_ids());
     ASSERT_TRUE(page);
     expect_golden(*page, "followers_page_1");
+}
+
+// The Follow as Mastodon sends it (docs/mastodon.md, example payloads).
+Json mastodon_follow() {
+    return Json::parse(R"({"@context":"https://www.w3.org/ns/activitystreams",)"
+                       R"("id":"https://m.example/0b5c8a7e-1f2d-4c3b-9a8e-7d6c5b4a3f21","type":"Follow",)"
+                       R"("actor":"https://m.example/users/alice","object":"https://blog.example/users/blog"})");
+}
+
+TEST(Golden, AcceptOfAFollow) { expect_golden(accept_follow(mastodon_follow(), blog_ids()), "accept"); }
+
+TEST(Golden, RejectOfAFollow) { expect_golden(reject_follow(mastodon_follow(), blog_ids()), "reject"); }
+
+TEST(Golden, UpdateOfTheActor) {
+    auto actor = actor_document(blog_settings(), blog_ids(), public_key_pem, actor_published);
+    expect_golden(actor_update(actor, blog_ids(), 1790000000), "actor_update");
 }
 
 TEST(Golden, Following) { expect_golden(following(blog_ids()), "following"); }
