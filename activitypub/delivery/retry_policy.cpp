@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "common/time.hpp"
+#include "keys/signature_policy.hpp"
 
 namespace fedblog::activitypub::delivery {
 namespace {
@@ -17,30 +18,6 @@ constexpr double max_delay = 365.0 * 24 * 60 * 60;     // keeps a huge max_attem
 
 bool all_digits(std::string_view text) {
     return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// RFC 9110 IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), rewritten as RFC 3339 for parse_date_time, which
-// checks the ranges. The obsolete RFC 850 and asctime forms are not read: failing to parse only costs the
-// server our own schedule.
-std::optional<std::int64_t> parse_imf_fixdate(std::string_view text) {
-    static constexpr std::array<std::string_view, 7> days{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-    static constexpr std::array<std::string_view, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    if (text.size() != 29 || text.substr(3, 2) != ", " || text[7] != ' ' || text[11] != ' ' || text[16] != ' ' ||
-        text[19] != ':' || text[22] != ':' || text.substr(25) != " GMT")
-        return std::nullopt;
-    const std::string_view day = text.substr(5, 2), year = text.substr(12, 4);
-    if (std::find(days.begin(), days.end(), text.substr(0, 3)) == days.end() || !all_digits(day) ||
-        !all_digits(year) || !all_digits(text.substr(17, 2)) || !all_digits(text.substr(20, 2)) ||
-        !all_digits(text.substr(23, 2)))
-        return std::nullopt;
-    const auto month = std::find(months.begin(), months.end(), text.substr(8, 3));
-    if (month == months.end()) return std::nullopt;
-    const int month_number = static_cast<int>(month - months.begin()) + 1;
-    std::string rfc3339;
-    rfc3339.append(year).append(month_number < 10 ? "-0" : "-").append(std::to_string(month_number));
-    rfc3339.append("-").append(day).append("T").append(text.substr(17, 8)).append("Z");
-    return parse_date_time(rfc3339);
 }
 
 // Retry-After as seconds from now: delay-seconds or an HTTP-date.
@@ -53,7 +30,7 @@ std::optional<std::int64_t> parse_retry_after(std::string_view value, std::int64
         if (ec == std::errc::result_out_of_range) return max_retry_after;  // valid, just absurdly long
         return std::min(seconds, max_retry_after);
     }
-    const auto date = parse_imf_fixdate(value);
+    const auto date = keys::parse_imf_fixdate(value);  // the obsolete HTTP date forms only cost our schedule
     if (!date || *date < now) return std::nullopt;
     return std::min(*date - now, max_retry_after);
 }
