@@ -1,7 +1,6 @@
 #include "activitypub/delivery/retry_policy.hpp"
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <cmath>
 #include <string_view>
