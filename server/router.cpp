@@ -4,13 +4,16 @@
 #include <boost/url/parse.hpp>
 #include <algorithm>
 #include <charconv>
+#include <map>
 
 #include "activitypub/collections.hpp"
 #include "activitypub/json.hpp"
 #include "activitypub/nodeinfo.hpp"
 #include "activitypub/webfinger.hpp"
 #include "server/media_files.hpp"
+#include "store/comments.hpp"
 #include "store/counts.hpp"
+#include "store/remote_actors.hpp"
 #include "web/atom.hpp"
 #include "web/pages.hpp"
 #include "web/style.hpp"
@@ -254,7 +257,7 @@ private:
         }
         if (s.size() == 2)
             return json ? http::activity_json(request_, site_.object_json.at(post->slug))
-                        : http::html(request_, web::render_post(view_, *post));
+                        : http::html(request_, web::render_post(view_, *post, thread_of(*post)));
         if (s.size() == 3 && !json) return http::redirect(request_, Status::found, site_.ids.post(post->slug));
         if (s.size() == 3 && s[2] == "activity") return http::activity_json(request_, site_.create_json.at(post->slug));
         namespace ap = activitypub;
@@ -265,6 +268,21 @@ private:
         if (s.size() == 3 && s[2] == "shares")
             return http::activity_json(request_, ap::serialize(ap::counted_collection(site_.ids.post_shares(post->slug), 0)));
         return not_found("no such post resource");
+    }
+
+    // The post's comments with what the page shows of their authors (from the cache of remote actors).
+    std::vector<web::ThreadEntry> thread_of(const store::Post& post) {
+        std::vector<web::ThreadEntry> thread;
+        store::RemoteActors actors(db_);
+        std::map<std::string, web::CommentAuthor> authors;
+        for (auto& comment : store::Comments(db_).for_post(post.id)) {
+            auto [known, added] = authors.try_emplace(comment.actor_id);
+            if (added)
+                if (auto actor = actors.find(comment.actor_id))
+                    known->second = {actor->display_name, actor->handle, actor->icon_url, actor->profile_url};
+            thread.push_back({std::move(comment), known->second});
+        }
+        return thread;
     }
 
     http::Response tag(const std::string& name) {

@@ -76,6 +76,16 @@ std::optional<Post> Posts::find_by_slug(std::string_view slug) {
     return read_post(query);
 }
 
+std::optional<Post> Posts::find_by_id(std::int64_t id) {
+    std::lock_guard lock(db_.mutex());
+    static const std::string sql = std::string(select_columns) + "WHERE id = ?";
+    auto& query = db_.prepared(sql.c_str());
+    columns::ResetOnExit query_done(query);
+    query.bind(1, static_cast<int64_t>(id));
+    if (!query.executeStep()) return std::nullopt;
+    return read_post(query);
+}
+
 std::optional<Post> Posts::find_by_source(std::string_view source_path) {
     std::lock_guard lock(db_.mutex());
     static const std::string sql = std::string(select_columns) + "WHERE source_path = ? AND deleted IS NULL";

@@ -23,6 +23,7 @@ public:
     // Every post, the deleted ones (Tombstones) included, newest published first.
     std::vector<Post> all();
     std::optional<Post> find_by_slug(std::string_view slug);
+    std::optional<Post> find_by_id(std::int64_t id);
     std::optional<Post> find_by_source(std::string_view source_path);
 
     // New post; returns its id. The slug must be unused (deleted slugs stay used forever).

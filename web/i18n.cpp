@@ -24,6 +24,8 @@ constexpr Strings french{
     .comments = "Commentaires",
     .no_comments_yet = "Aucun commentaire pour l’instant.",
     .comments_closed = "Les commentaires sont fermés.",
+    .comment_deleted = "Ce commentaire a été supprimé.",
+    .comment_edited = "modifié",
     .reply_from_your_instance = "Répondre depuis votre instance",
     .reply_explanation =
         "Copiez l’adresse de ce billet, collez-la dans la recherche de votre instance Mastodon "
@@ -75,6 +77,8 @@ constexpr Strings english{
     .comments = "Comments",
     .no_comments_yet = "No comments yet.",
     .comments_closed = "Comments are closed.",
+    .comment_deleted = "This comment was deleted.",
+    .comment_edited = "edited",
     .reply_from_your_instance = "Reply from your instance",
     .reply_explanation =
         "Copy this post’s address, paste it into the search of your Mastodon instance (or any "

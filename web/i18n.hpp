@@ -27,6 +27,8 @@ struct Strings {
     std::string_view comments;
     std::string_view no_comments_yet;
     std::string_view comments_closed;
+    std::string_view comment_deleted;
+    std::string_view comment_edited;
     std::string_view reply_from_your_instance;
     std::string_view reply_explanation;
     std::string_view post_address;

@@ -73,13 +73,15 @@ std::string notice(const SiteView& site, std::string_view heading, std::string_v
            attr(site.ids.home()) + "\">" + text(site.strings().back_home) + "</a></p>\n</div>\n";
 }
 
-// Where remote replies will be listed; for now it explains how to write one.
-std::string comments_section(const SiteView& site, const store::Post& post) {
+// The replies from the fediverse, then how to write one.
+std::string comments_section(const SiteView& site, const store::Post& post, const std::vector<ThreadEntry>& thread) {
     const Strings& s = site.strings();
     std::string out = "<section class=\"comments\" id=\"commentaires\" aria-labelledby=\"commentaires-titre\">\n";
     out += "<h2 id=\"commentaires-titre\">" + text(s.comments) + "</h2>\n";
-    if (post.comments_closed) return out + "<p class=\"closed\">" + text(s.comments_closed) + "</p>\n</section>\n";
-    out += "<p class=\"empty\">" + text(s.no_comments_yet) + "</p>\n";
+    // A closed post keeps the comments it has; it only stops taking new ones.
+    std::string rendered = render_thread(site, thread);
+    if (post.comments_closed) return out + rendered + "<p class=\"closed\">" + text(s.comments_closed) + "</p>\n</section>\n";
+    out += rendered.empty() ? "<p class=\"empty\">" + text(s.no_comments_yet) + "</p>\n" : rendered;
     out += "<div class=\"reply\">\n<h3>" + text(s.reply_from_your_instance) + "</h3>\n";
     out += "<p>" + text(s.reply_explanation) + "</p>\n";
     out += "<label for=\"adresse-billet\">" + text(s.post_address) + "</label>\n";
@@ -114,7 +116,7 @@ std::optional<std::string> render_index(const SiteView& site, std::size_t page) 
     return render_layout(site, meta, main);
 }
 
-std::string render_post(const SiteView& site, const store::Post& post) {
+std::string render_post(const SiteView& site, const store::Post& post, const std::vector<ThreadEntry>& thread) {
     const Strings& s = site.strings();
     std::string main = "<article class=\"post\"" + lang_attribute(post) + ">\n<header class=\"post-header\">\n";
     main += "<h1>" + text(post.title) + "</h1>\n";
@@ -126,7 +128,7 @@ std::string render_post(const SiteView& site, const store::Post& post) {
         main += "<figure class=\"cover\"><img src=\"" + attr(site.ids.media(post.image_path)) + "\" alt=\"" +
                 attr(post.image_alt) + "\"></figure>\n";
     main += "<div class=\"content\">\n" + post.content_html + "\n</div>\n</article>\n";
-    main += comments_section(site, post);
+    main += comments_section(site, post, thread);
 
     PageMeta meta{.title = post.title, .canonical_url = site.ids.post(post.slug), .article = &post};
     return render_layout(site, meta, main);

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "store/post.hpp"
+#include "web/comments.hpp"
 #include "web/layout.hpp"
 
 namespace fedblog::web {
@@ -18,8 +19,9 @@ std::size_t index_page_count(const store::Catalog& catalog);
 // The home page: page 1 is newest. Nothing when page is 0 or past index_page_count (answer 404).
 std::optional<std::string> render_index(const SiteView& site, std::size_t page);
 
-// A published post. A deleted one (post.is_deleted()) gets render_gone instead, with status 410.
-std::string render_post(const SiteView& site, const store::Post& post);
+// A published post and its thread of comments. A deleted one (post.is_deleted()) gets render_gone instead,
+// with status 410.
+std::string render_post(const SiteView& site, const store::Post& post, const std::vector<ThreadEntry>& thread = {});
 
 // The page at a deleted post's address.
 std::string render_gone(const SiteView& site);

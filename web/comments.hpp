@@ -1,0 +1,32 @@
+#pragma once
+// The fediverse replies under a post: a nested thread, oldest first, each with its author, date, an edited
+// mark and a link to the original; a content warning folds the text behind it. Only approved, non-private
+// comments show; a deleted one stays as a placeholder when answers to it are shown.
+#include <string>
+#include <vector>
+
+#include "store/comments.hpp"
+#include "store/post.hpp"
+#include "web/layout.hpp"
+
+namespace fedblog::web {
+
+struct CommentAuthor {
+    std::string name;         // display name; the handle stands in when empty
+    std::string handle;       // user@host
+    std::string avatar_url;   // https only, else none
+    std::string profile_url;  // the author's page, else the actor id
+};
+
+struct ThreadEntry {
+    store::Comment comment;
+    CommentAuthor author;
+};
+
+// Visual nesting stops here; deeper answers line up at this depth (a thread can be any depth).
+inline constexpr std::size_t max_thread_depth = 6;
+
+// The <ol> of the thread, or an empty string when nothing is shown.
+std::string render_thread(const SiteView& site, const std::vector<ThreadEntry>& entries);
+
+}  // namespace fedblog::web
