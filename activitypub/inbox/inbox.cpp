@@ -2,9 +2,11 @@
 
 #include "activitypub/delivery/fanout.hpp"
 #include "activitypub/inbox/follows.hpp"
+#include "activitypub/inbox/replies.hpp"
 #include "activitypub/remote/actor_document.hpp"
 #include "activitypub/remote/request_verifier.hpp"
 #include "common/log.hpp"
+#include "store/comments.hpp"
 #include "store/followers.hpp"
 #include "store/hosts.hpp"
 #include "store/remote_actors.hpp"
@@ -209,14 +211,24 @@ InboxAnswer Inbox::handle_locally(const IncomingActivity& activity) {
                 answer = accepted("unfollowed", "the follower was removed");
             else
                 answer = accepted("ignored", "an Undo of something this blog does not keep");
+        } else if (activity.type == "Create" && is_reply_type(activity.object_type)) {
+            auto outcome = receive_reply(db_, ids_, activity, now);
+            answer = accepted(outcome.result, outcome.detail);
+        } else if (activity.type == "Update" && is_reply_type(activity.object_type)) {
+            auto outcome = receive_reply_update(db_, activity, now);
+            answer = accepted(outcome.result, outcome.detail);
+        } else if (activity.type == "Delete" && !is_self_delete(activity)) {
+            auto outcome = receive_reply_delete(db_, activity, now);
+            answer = accepted(outcome.result, outcome.detail);
         } else if (is_self_delete(activity)) {
             store::Followers(db_).remove(activity.actor);
+            store::Comments(db_).delete_by_actor(activity.actor, now);
             store::Deliveries(db_).abandon_inbox(
                 store::RemoteActors(db_).find(activity.actor).value_or(store::RemoteActor{}).inbox, now, "actor deleted");
             keys_.forget_actor(activity.actor);
             answer = accepted("actor_deleted", "the actor and its follow were forgotten");
         } else {
-            // Replies, likes and boosts are handled by the comments work; until then they are acknowledged.
+            // Likes and boosts are counted by the comments work; until then they are acknowledged.
             answer = accepted("ignored", "this blog does not act on " + activity.type + " activities");
         }
         if (answer.status >= 400 && !queued) return answer;

@@ -329,6 +329,77 @@ TEST_F(FederationTest, AMovedFollowerFollowsFromTheNewAccount) {
     EXPECT_EQ(moved->inbox, bob + "/inbox");
 }
 
+json reply_note(const std::string& actor, const std::string& id, const std::string& in_reply_to, const std::string& html,
+                bool is_public = true) {
+    json note = {{"id", id},
+                 {"type", "Note"},
+                 {"attributedTo", actor},
+                 {"inReplyTo", in_reply_to},
+                 {"content", html},
+                 {"published", "2026-11-20T10:00:00Z"},
+                 {"url", id + "/page"},
+                 {"to", json::array({is_public ? "https://www.w3.org/ns/activitystreams#Public" : actor + "/followers"})},
+                 {"cc", json::array()}};
+    return note;
+}
+
+json wrapped(const std::string& type, const std::string& actor, json object, const std::string& suffix) {
+    return {{"@context", "https://www.w3.org/ns/activitystreams"},
+            {"id", object.value("id", "") + "/" + suffix},
+            {"type", type},
+            {"actor", actor},
+            {"object", object}};
+}
+
+TEST_F(FederationTest, RepliesBecomeCommentsThatFollowEditsAndDeletions) {
+    write_post("bonjour.md", "title: Bonjour\ndate: 2026-11-01\n", "Premier billet.\n");
+    start_blog();
+    std::string alice = remote.add_actor("alice");
+    std::string bob = remote.add_actor("bob");
+    followed_by(alice);  // a follower's replies are published at once
+    const std::string post = url("/posts/bonjour");
+    const std::string note_id = alice + "/statuses/1";
+
+    json note = reply_note(alice, note_id, post, "<p>Très bien ! <script>alert(1)</script><a href=\"javascript:x\">lien</a></p>");
+    auto reply = send(wrapped("Create", alice, note, "activity"), alice);
+    EXPECT_EQ(reply.result_int(), 202);
+    EXPECT_NE(reply.body().find("comment_added"), std::string::npos) << reply.body();
+    std::string page = client().get("/posts/bonjour").body();
+    EXPECT_NE(page.find("Très bien !"), std::string::npos);
+    EXPECT_EQ(page.find("<script>alert(1)"), std::string::npos);
+    EXPECT_EQ(page.find("javascript:"), std::string::npos);
+    EXPECT_NE(page.find("Display alice"), std::string::npos);
+
+    // Bob is new here: his answer to alice nests under hers but waits for approval.
+    auto bobs = send(wrapped("Create", bob, reply_note(bob, bob + "/statuses/2", note_id, "<p>Pas d'accord.</p>"), "activity"), bob);
+    EXPECT_NE(bobs.body().find("comment_held"), std::string::npos) << bobs.body();
+    // A direct message to the blog is kept, never shown.
+    auto direct = send(wrapped("Create", alice, reply_note(alice, alice + "/statuses/3", post, "<p>En privé</p>", false), "activity"), alice);
+    EXPECT_NE(direct.body().find("private_message"), std::string::npos) << direct.body();
+    page = client().get("/posts/bonjour").body();
+    EXPECT_EQ(page.find("Pas d'accord"), std::string::npos);
+    EXPECT_EQ(page.find("En privé"), std::string::npos);
+
+    // A second Create of the same note changes nothing; an Update by its author edits it.
+    json forged = note;
+    forged["content"] = "<p>Réécrit par un Create</p>";
+    EXPECT_NE(send(wrapped("Create", alice, forged, "again"), alice).body().find("duplicate_object"), std::string::npos);
+    json edited = note;
+    edited["content"] = "<p>Très bien, corrigé.</p>";
+    edited["updated"] = "2026-11-21T10:00:00Z";
+    EXPECT_NE(send(wrapped("Update", alice, edited, "edit"), alice).body().find("comment_edited"), std::string::npos);
+    page = client().get("/posts/bonjour").body();
+    EXPECT_NE(page.find("Très bien, corrigé."), std::string::npos);
+    EXPECT_EQ(page.find("Réécrit"), std::string::npos);
+    // Someone else cannot delete it; its author can.
+    json tombstone = {{"id", note_id}, {"type", "Tombstone"}};
+    EXPECT_NE(send(wrapped("Delete", bob, tombstone, "bob-delete"), bob).body().find("ignored"), std::string::npos);
+    EXPECT_NE(send(wrapped("Delete", alice, tombstone, "delete"), alice).body().find("comment_deleted"), std::string::npos);
+    page = client().get("/posts/bonjour").body();
+    EXPECT_EQ(page.find("corrigé"), std::string::npos);
+    EXPECT_NE(page.find("Aucun commentaire"), std::string::npos);  // bob's held answer keeps the placeholder hidden
+}
+
 TEST_F(FederationTest, AProfileChangeSendsAnUpdateOfTheActor) {
     start_blog();
     std::string alice = remote.add_actor("alice");

@@ -1,0 +1,172 @@
+#include "activitypub/inbox/replies.hpp"
+
+#include "activitypub/comments/sanitizer.hpp"
+#include "common/log.hpp"
+#include "common/time.hpp"
+#include "store/comments.hpp"
+#include "store/followers.hpp"
+#include "store/posts.hpp"
+
+namespace fedblog::activitypub::inbox {
+
+namespace {
+
+std::string string_of(const Json& node, std::string_view key) {
+    auto found = node.find(key);
+    return found != node.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+// Every id in an addressing field given as one value or an array.
+std::vector<std::string> audience(const Json& object, std::string_view key) {
+    std::vector<std::string> ids;
+    auto found = object.find(key);
+    if (found == object.end()) return ids;
+    if (found->is_array()) {
+        for (const auto& item : *found)
+            if (auto id = id_of(item); !id.empty()) ids.push_back(id);
+    } else if (auto id = id_of(*found); !id.empty()) {
+        ids.push_back(id);
+    }
+    return ids;
+}
+
+bool names_public(const std::vector<std::string>& ids) {
+    for (const auto& id : ids)
+        if (id == "https://www.w3.org/ns/activitystreams#Public" || id == "as:Public" || id == "Public") return true;
+    return false;
+}
+
+// Public in `to`: public; in `cc`: unlisted; neither: followers-only or direct, a private message to the blog.
+std::string visibility_of(const Json& object) {
+    if (names_public(audience(object, "to"))) return "public";
+    if (names_public(audience(object, "cc"))) return "unlisted";
+    return "private";
+}
+
+// The reply's own page: `url` as a string, a Link, or a list of those (the text/html one preferred).
+std::string url_of(const Json& object) {
+    auto found = object.find("url");
+    if (found == object.end()) return {};
+    auto href = [](const Json& node) -> std::string {
+        if (node.is_string()) return node.get<std::string>();
+        if (node.is_object()) return string_of(node, "href");
+        return {};
+    };
+    if (!found->is_array()) return href(*found);
+    for (const auto& item : *found)
+        if (item.is_object() && string_of(item, "mediaType") == "text/html") return href(item);
+    return found->empty() ? std::string() : href(found->front());
+}
+
+// `content`, else the first entry of `contentMap` (whose key is then the language).
+std::pair<std::string, std::string> content_of(const Json& object) {
+    std::string content = string_of(object, "content");
+    std::string language;
+    if (auto map = object.find("contentMap"); map != object.end() && map->is_object() && !map->empty()) {
+        language = map->begin().key();
+        if (content.empty() && map->begin()->is_string()) content = map->begin()->get<std::string>();
+    }
+    return {content, language};
+}
+
+store::Timestamp time_of(const Json& object, std::string_view key, store::Timestamp fallback) {
+    return parse_date_time(string_of(object, key)).value_or(fallback);
+}
+
+// Our post's slug when `url` is one of our post addresses.
+std::optional<std::string> our_post_slug(const std::string& url, const Ids& ids) {
+    const std::string prefix = ids.origin() + std::string(Ids::post_prefix);
+    if (!url.starts_with(prefix)) return std::nullopt;
+    std::string slug = url.substr(prefix.size());
+    if (slug.empty() || slug.find_first_of("/?#") != std::string::npos) return std::nullopt;
+    return slug;
+}
+
+store::Comment comment_fields(const Json& object, store::Timestamp now, std::size_t max_content_bytes) {
+    store::Comment comment;
+    auto [content, language] = content_of(object);
+    comment.content_html = comments::sanitize_html(content, {.max_output_bytes = max_content_bytes});
+    comment.summary = comments::html_to_text(string_of(object, "summary"));
+    comment.sensitive = object.value("sensitive", false) == true || !comment.summary.empty();
+    comment.language = language;
+    comment.published = time_of(object, "published", now);
+    return comment;
+}
+
+}  // namespace
+
+bool is_reply_type(std::string_view type) {
+    return type == "Note" || type == "Article" || type == "Question" || type == "Page";
+}
+
+ReplyOutcome receive_reply(store::Database& db, const Ids& ids, const IncomingActivity& create, store::Timestamp now,
+                           std::size_t max_content_bytes) {
+    const Json& object = create.object();
+    if (!object.is_object() || !is_reply_type(create.object_type))
+        return {"ignored", "a Create of something other than an embedded note"};
+    const std::string in_reply_to = id_of(object.value("inReplyTo", Json()));
+    if (in_reply_to.empty()) return {"ignored", "not a reply"};
+    if (id_of(object.value("attributedTo", Json())) != create.actor)
+        return {"ignored", "the note's author is not the activity's actor"};
+
+    store::Comments comments(db);
+    std::optional<store::Post> post;
+    std::optional<std::int64_t> parent;
+    if (auto slug = our_post_slug(in_reply_to, ids)) {
+        post = store::Posts(db).find_by_slug(*slug);
+    } else if (auto answered = comments.find_by_object_id(in_reply_to)) {
+        parent = answered->id;
+        post = store::Posts(db).find_by_id(answered->post_id);
+    }
+    if (!post) return {"ignored", "a reply to something this blog does not hold"};
+    if (post->is_deleted()) return {"ignored", "a reply to a deleted post"};
+
+    store::Comment comment = comment_fields(object, now, max_content_bytes);
+    comment.object_id = create.object_id;
+    comment.post_id = post->id;
+    comment.parent_id = parent;
+    comment.actor_id = create.actor;
+    comment.url = url_of(object);
+    comment.visibility = visibility_of(object);
+    comment.received_at = now;
+    // Trusted voices are published at once: followers and those with an approved comment already.
+    auto follower = store::Followers(db).find(create.actor);
+    bool trusted = (follower && follower->accepted) || comments.has_approved_from(create.actor);
+    comment.state = trusted && !post->comments_closed ? "approved" : "held";
+    if (!comments.insert(comment)) return {"duplicate_object", "this reply is already a comment"};
+    log::info("comment received", {{"post", post->slug},
+                                   {"object", comment.object_id},
+                                   {"actor", comment.actor_id},
+                                   {"visibility", comment.visibility},
+                                   {"state", comment.state}});
+    if (comment.visibility == "private") return {"private_message", "kept for the owner, never shown"};
+    return {comment.state == "approved" ? "comment_added" : "comment_held",
+            comment.state == "approved" ? "the reply is a comment" : "the reply waits for the owner's approval"};
+}
+
+ReplyOutcome receive_reply_update(store::Database& db, const IncomingActivity& update, store::Timestamp now) {
+    const Json& object = update.object();
+    store::Comments comments(db);
+    auto held = comments.find_by_object_id(update.object_id);
+    if (!held) return {"ignored", "an Update of something this blog does not hold"};
+    if (held->actor_id != update.actor || id_of(object.value("attributedTo", Json())) != update.actor)
+        return {"ignored", "only the author edits a comment"};
+    store::Comment edited = comment_fields(object, now, 64 * 1024);
+    edited.updated = time_of(object, "updated", now);
+    if (!comments.update_content(update.object_id, edited))
+        return {"ignored", "the comment is deleted, or this edit is not newer than the one held"};
+    log::info("comment edited", {{"object", update.object_id}});
+    return {"comment_edited", "the comment was updated"};
+}
+
+ReplyOutcome receive_reply_delete(store::Database& db, const IncomingActivity& removal, store::Timestamp now) {
+    store::Comments comments(db);
+    auto held = comments.find_by_object_id(removal.object_id);
+    if (!held) return {"ignored", "a Delete of something this blog does not hold"};
+    if (held->actor_id != removal.actor) return {"ignored", "only the author deletes a comment"};
+    comments.mark_deleted(removal.object_id, now);
+    log::info("comment deleted", {{"object", removal.object_id}});
+    return {"comment_deleted", "the comment was removed"};
+}
+
+}  // namespace fedblog::activitypub::inbox

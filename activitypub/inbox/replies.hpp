@@ -1,0 +1,28 @@
+#pragma once
+// Replies from the fediverse as comments: a Create of a Note (or Article, Question, Page) answering one of
+// our posts, or a comment we hold, joins that thread; its author's Update edits it, their Delete removes it.
+// Every function runs inside the inbox's WriteTransaction.
+#include <string>
+
+#include "activitypub/ids.hpp"
+#include "activitypub/inbox/incoming.hpp"
+#include "store/database.hpp"
+#include "store/post.hpp"
+
+namespace fedblog::activitypub::inbox {
+
+struct ReplyOutcome {
+    std::string result;  // "comment_added", "comment_held", "not_a_reply", "duplicate_object", ...
+    std::string detail;
+};
+
+// `max_content_bytes`: the sanitized HTML is cut there (Mastodon's own limit is far below 64 KiB).
+ReplyOutcome receive_reply(store::Database& db, const Ids& ids, const IncomingActivity& create, store::Timestamp now,
+                           std::size_t max_content_bytes = 64 * 1024);
+ReplyOutcome receive_reply_update(store::Database& db, const IncomingActivity& update, store::Timestamp now);
+ReplyOutcome receive_reply_delete(store::Database& db, const IncomingActivity& removal, store::Timestamp now);
+
+// Types a reply may have (what Mastodon itself accepts as statuses).
+bool is_reply_type(std::string_view type);
+
+}  // namespace fedblog::activitypub::inbox
