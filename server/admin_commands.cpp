@@ -1,5 +1,6 @@
 #include "server/admin_commands.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <iomanip>
 #include <iostream>
@@ -7,7 +8,11 @@
 #include "activitypub/ids.hpp"
 #include "activitypub/inbox/follows.hpp"
 #include "common/time.hpp"
+#include "activitypub/comments/sanitizer.hpp"
+#include "store/comments.hpp"
 #include "store/deliveries.hpp"
+#include "store/posts.hpp"
+#include "store/remote_actors.hpp"
 #include "store/followers.hpp"
 #include "store/hosts.hpp"
 #include "store/transaction.hpp"
@@ -119,6 +124,66 @@ int deliveries_command(App& app, const std::vector<std::string>& words) {
     }
     std::cerr << "usage: fedblog deliveries [list [host] | retry <job id | host | all>]\n";
     return 2;
+}
+
+namespace {
+
+void print_comments(store::Database& db, const std::vector<store::Comment>& list) {
+    store::Posts posts(db);
+    store::RemoteActors actors(db);
+    for (const auto& comment : list) {
+        auto post = posts.find_by_id(comment.post_id);
+        auto author = actors.find(comment.actor_id);
+        std::string text = activitypub::comments::html_to_text(comment.content_html, {.max_output_bytes = 100});
+        std::replace(text.begin(), text.end(), '\n', ' ');
+        std::cout << comment.id << "  " << comment.state << (comment.visibility == "private" ? " private" : "")
+                  << (comment.deleted ? " deleted" : "") << "  " << (post ? post->slug : "?") << "  "
+                  << (author && !author->handle.empty() ? "@" + author->handle : comment.actor_id) << "  "
+                  << format_rfc3339(comment.published) << "\n    " << text << "\n";
+    }
+}
+
+}  // namespace
+
+int comments_command(App& app, const std::vector<std::string>& words) {
+    store::Database& db = app.database();
+    store::Comments comments(db);
+    if (words.empty() || (words[0] == "list" && words.size() <= 2)) {
+        std::string state = words.size() == 2 ? words[1] : "";
+        if (state == "all") state.clear();
+        if (!state.empty() && state != "held" && state != "approved" && state != "hidden") {
+            std::cerr << "fedblog comments list: the state is held, approved, hidden or all\n";
+            return 2;
+        }
+        auto list = comments.recent(state, 100);
+        if (list.empty()) std::cout << "(no comments)\n";
+        print_comments(db, list);
+        return 0;
+    }
+    std::int64_t id = 0;
+    bool valid_id = false;
+    if (words.size() == 2) {
+        auto [end, ec] = std::from_chars(words[1].data(), words[1].data() + words[1].size(), id);
+        valid_id = ec == std::errc{} && end == words[1].data() + words[1].size();
+    }
+    const std::string action = words[0];
+    if (!valid_id || (action != "approve" && action != "hide" && action != "delete")) {
+        std::cerr << "usage: fedblog comments [list [held|approved|hidden|all] | approve <id> | hide <id> | delete <id>]\n";
+        return 2;
+    }
+    auto comment = comments.find(id);
+    if (!comment) {
+        std::cerr << "fedblog comments " << action << ": no comment " << id << "\n";
+        return 1;
+    }
+    if (action == "delete") {
+        comments.mark_deleted(comment->object_id, now_seconds());
+        std::cout << "Comment " << id << " deleted (its text is gone; answers to it keep their place).\n";
+    } else {
+        comments.set_state(id, action == "approve" ? "approved" : "hidden");
+        std::cout << "Comment " << id << (action == "approve" ? " approved" : " hidden") << ".\n";
+    }
+    return 0;
 }
 
 }  // namespace fedblog::server

@@ -80,6 +80,7 @@ int run_command(const std::vector<std::string>& command, const Settings& setting
     const std::vector<std::string> rest(command.empty() ? command.end() : command.begin() + 1, command.end());
     if (!command.empty() && command[0] == "followers") run = [&rest](App& app) { return followers_command(app, rest); };
     if (!command.empty() && command[0] == "deliveries") run = [&rest](App& app) { return deliveries_command(app, rest); };
+    if (!command.empty() && command[0] == "comments") run = [&rest](App& app) { return comments_command(app, rest); };
     if (!run) {
         std::cerr << "fedblog: unknown command \"" << name << "\"\n\n" << help_text({});
         return 2;

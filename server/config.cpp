@@ -30,6 +30,10 @@ constexpr CommandInfo commands[] = {
     {"deliveries", "pending, failing and dead deliveries per host"},
     {"deliveries list", "[host]: the jobs themselves, newest first, with their last error"},
     {"deliveries retry", "<job id | host | all>: send dead or waiting deliveries again now"},
+    {"comments", "[list [held|approved|hidden|all]]: the latest comments, with their ids"},
+    {"comments approve", "<id>: show a held (or hidden) comment"},
+    {"comments hide", "<id>: take a comment off the blog"},
+    {"comments delete", "<id>: delete a comment's text for good"},
     {"version", "print the version"},
 };
 

@@ -261,8 +261,13 @@ private:
         if (s.size() == 3 && !json) return http::redirect(request_, Status::found, site_.ids.post(post->slug));
         if (s.size() == 3 && s[2] == "activity") return http::activity_json(request_, site_.create_json.at(post->slug));
         namespace ap = activitypub;
-        if (s.size() == 3 && s[2] == "replies")
-            return http::activity_json(request_, ap::serialize(ap::replies_collection(post->slug, {}, site_.ids)));
+        if (s.size() == 3 && s[2] == "replies") {
+            // Direct replies shown on the blog, all on the first page: Mastodon stops following `next` early.
+            std::vector<std::string> direct;
+            for (const auto& comment : store::Comments(db_).for_post(post->id))
+                if (comment.shown() && !comment.parent_id) direct.push_back(comment.object_id);
+            return http::activity_json(request_, ap::serialize(ap::replies_collection(post->slug, direct, site_.ids)));
+        }
         if (s.size() == 3 && s[2] == "likes")
             return http::activity_json(request_, ap::serialize(ap::counted_collection(site_.ids.post_likes(post->slug), 0)));
         if (s.size() == 3 && s[2] == "shares")

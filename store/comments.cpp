@@ -126,4 +126,35 @@ bool Comments::has_approved_from(std::string_view actor_id) {
     return query.executeStep();
 }
 
+std::optional<Comment> Comments::find(std::int64_t id) {
+    std::lock_guard lock(db_.mutex());
+    static const std::string sql = std::string(select_columns) + "WHERE id = ?";
+    auto& query = db_.prepared(sql.c_str());
+    columns::ResetOnExit query_done(query);
+    query.bind(1, static_cast<int64_t>(id));
+    if (!query.executeStep()) return std::nullopt;
+    return read_comment(query);
+}
+
+bool Comments::set_state(std::int64_t id, std::string_view state) {
+    std::lock_guard lock(db_.mutex());
+    auto& update = db_.prepared("UPDATE comments SET state = ? WHERE id = ?");
+    update.bind(1, std::string(state));
+    update.bind(2, static_cast<int64_t>(id));
+    return update.exec() > 0;
+}
+
+std::vector<Comment> Comments::recent(std::string_view state, int limit) {
+    std::lock_guard lock(db_.mutex());
+    static const std::string sql =
+        std::string(select_columns) + "WHERE (?1 = '' OR state = ?1) ORDER BY received_at DESC, id DESC LIMIT ?2";
+    auto& query = db_.prepared(sql.c_str());
+    columns::ResetOnExit query_done(query);
+    query.bind(1, std::string(state));
+    query.bind(2, limit);
+    std::vector<Comment> found;
+    while (query.executeStep()) found.push_back(read_comment(query));
+    return found;
+}
+
 }  // namespace fedblog::store

@@ -54,6 +54,11 @@ public:
     std::vector<Comment> for_post(std::int64_t post_id);
     // Whether this actor already has an approved comment (moderation trusts them then).
     bool has_approved_from(std::string_view actor_id);
+    std::optional<Comment> find(std::int64_t id);
+    // The owner's decision: "approved", "held" or "hidden". False when there is no such comment.
+    bool set_state(std::int64_t id, std::string_view state);
+    // Comments of every post, newest first, optionally only those in one state ("" = all).
+    std::vector<Comment> recent(std::string_view state, int limit);
 
 private:
     Database& db_;

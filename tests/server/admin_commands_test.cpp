@@ -8,7 +8,9 @@
 #include <sstream>
 
 #include "common/time.hpp"
+#include "store/comments.hpp"
 #include "store/deliveries.hpp"
+#include "store/posts.hpp"
 #include "store/followers.hpp"
 #include "store/hosts.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -96,6 +98,40 @@ TEST_F(AdminCommandsTest, DeliveriesShowsEachHostAndRetriesDeadJobs) {
     EXPECT_EQ(deliveries.find(jobs[0].id)->state, "pending");
     run(server::deliveries_command, {"retry", "999999"}, 1);
     run(server::deliveries_command, {"bogus"}, 2);
+}
+
+TEST_F(AdminCommandsTest, CommentsAreListedApprovedHiddenAndDeleted) {
+    store::Post post;
+    post.slug = "bonjour";
+    post.source_path = "bonjour.md";
+    post.source_hash = "h";
+    post.title = "Bonjour";
+    post.summary_html = post.content_html = "<p>Bonjour</p>";
+    post.language = "fr";
+    post.published = 1000;
+    std::int64_t post_id = store::Posts(app->database()).insert(post);
+    store::Comment comment;
+    comment.object_id = "https://m.example/users/bob/statuses/1";
+    comment.post_id = post_id;
+    comment.actor_id = "https://m.example/users/bob";
+    comment.content_html = "<p>Un avis <b>tranché</b></p>";
+    comment.state = "held";
+    comment.published = comment.received_at = 2000;
+    store::Comments comments(app->database());
+    std::int64_t id = *comments.insert(comment);
+
+    std::string held = run(server::comments_command, {"list", "held"});
+    EXPECT_NE(held.find(std::to_string(id) + "  held  bonjour"), std::string::npos) << held;
+    EXPECT_NE(held.find("Un avis tranché"), std::string::npos);
+    run(server::comments_command, {"approve", std::to_string(id)});
+    EXPECT_EQ(comments.find(id)->state, "approved");
+    run(server::comments_command, {"hide", std::to_string(id)});
+    EXPECT_EQ(comments.find(id)->state, "hidden");
+    run(server::comments_command, {"delete", std::to_string(id)});
+    EXPECT_TRUE(comments.find(id)->deleted);
+    EXPECT_EQ(comments.find(id)->content_html, "");
+    run(server::comments_command, {"approve", "424242"}, 1);
+    run(server::comments_command, {"list", "spam"}, 2);
 }
 
 TEST_F(AdminCommandsTest, RetryingAHostTakesItOffTheUnavailableList) {

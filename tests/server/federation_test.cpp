@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "server/admin_commands.hpp"
+#include "store/comments.hpp"
 #include "store/followers.hpp"
 #include "tests/server/server_fixture.hpp"
 #include "tests/support/fake_instance.hpp"
@@ -370,6 +371,9 @@ TEST_F(FederationTest, RepliesBecomeCommentsThatFollowEditsAndDeletions) {
     EXPECT_EQ(page.find("javascript:"), std::string::npos);
     EXPECT_NE(page.find("Display alice"), std::string::npos);
 
+    auto replies = json::parse(client().get_activity("/posts/bonjour/replies").body());
+    EXPECT_EQ(replies["first"]["items"], json::array({note_id})) << replies.dump();
+
     // Bob is new here: his answer to alice nests under hers but waits for approval.
     auto bobs = send(wrapped("Create", bob, reply_note(bob, bob + "/statuses/2", note_id, "<p>Pas d'accord.</p>"), "activity"), bob);
     EXPECT_NE(bobs.body().find("comment_held"), std::string::npos) << bobs.body();
@@ -379,6 +383,12 @@ TEST_F(FederationTest, RepliesBecomeCommentsThatFollowEditsAndDeletions) {
     page = client().get("/posts/bonjour").body();
     EXPECT_EQ(page.find("Pas d'accord"), std::string::npos);
     EXPECT_EQ(page.find("En privé"), std::string::npos);
+    // The owner approves bob's answer.
+    auto held = store::Comments(app->database()).recent("held", 10);
+    ASSERT_EQ(held.size(), 1u);
+    EXPECT_EQ(server::comments_command(*app, {"approve", std::to_string(held[0].id)}), 0);
+    page = client().get("/posts/bonjour").body();
+    EXPECT_NE(page.find("Pas d&#39;accord"), std::string::npos) << "approved, and escaped by the sanitizer";
 
     // A second Create of the same note changes nothing; an Update by its author edits it.
     json forged = note;
@@ -397,7 +407,8 @@ TEST_F(FederationTest, RepliesBecomeCommentsThatFollowEditsAndDeletions) {
     EXPECT_NE(send(wrapped("Delete", alice, tombstone, "delete"), alice).body().find("comment_deleted"), std::string::npos);
     page = client().get("/posts/bonjour").body();
     EXPECT_EQ(page.find("corrigé"), std::string::npos);
-    EXPECT_NE(page.find("Aucun commentaire"), std::string::npos);  // bob's held answer keeps the placeholder hidden
+    EXPECT_NE(page.find("Ce commentaire a été supprimé."), std::string::npos);  // bob's answer keeps its place
+    EXPECT_NE(page.find("Pas d&#39;accord"), std::string::npos);
 }
 
 TEST_F(FederationTest, AProfileChangeSendsAnUpdateOfTheActor) {
