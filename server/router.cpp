@@ -13,6 +13,7 @@
 #include "server/media_files.hpp"
 #include "store/comments.hpp"
 #include "store/counts.hpp"
+#include "store/reactions.hpp"
 #include "store/remote_actors.hpp"
 #include "web/atom.hpp"
 #include "web/pages.hpp"
@@ -257,7 +258,7 @@ private:
         }
         if (s.size() == 2)
             return json ? http::activity_json(request_, site_.object_json.at(post->slug))
-                        : http::html(request_, web::render_post(view_, *post, thread_of(*post)));
+                        : post_page(*post);
         if (s.size() == 3 && !json) return http::redirect(request_, Status::found, site_.ids.post(post->slug));
         if (s.size() == 3 && s[2] == "activity") return http::activity_json(request_, site_.create_json.at(post->slug));
         namespace ap = activitypub;
@@ -268,11 +269,19 @@ private:
                 if (comment.shown() && !comment.parent_id) direct.push_back(comment.object_id);
             return http::activity_json(request_, ap::serialize(ap::replies_collection(post->slug, direct, site_.ids)));
         }
-        if (s.size() == 3 && s[2] == "likes")
-            return http::activity_json(request_, ap::serialize(ap::counted_collection(site_.ids.post_likes(post->slug), 0)));
-        if (s.size() == 3 && s[2] == "shares")
-            return http::activity_json(request_, ap::serialize(ap::counted_collection(site_.ids.post_shares(post->slug), 0)));
+        if (s.size() == 3 && (s[2] == "likes" || s[2] == "shares")) {
+            auto counts = store::Reactions(db_).counts(post->id);
+            return s[2] == "likes" ? http::activity_json(request_, ap::serialize(ap::counted_collection(
+                                                                       site_.ids.post_likes(post->slug), counts.likes)))
+                                   : http::activity_json(request_, ap::serialize(ap::counted_collection(
+                                                                       site_.ids.post_shares(post->slug), counts.shares)));
+        }
         return not_found("no such post resource");
+    }
+
+    http::Response post_page(const store::Post& post) {
+        auto reactions = store::Reactions(db_).counts(post.id);
+        return http::html(request_, web::render_post(view_, post, thread_of(post), reactions.likes, reactions.shares));
     }
 
     // The post's comments with what the page shows of their authors (from the cache of remote actors).

@@ -56,6 +56,10 @@ constexpr Strings french{
     .post_many = "billets",
     .follower_one = "abonné",
     .follower_many = "abonnés",
+    .like_one = "j’aime",
+    .like_many = "j’aime",
+    .share_one = "partage",
+    .share_many = "partages",
     .months = {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
                "novembre", "décembre"},
 };
@@ -109,6 +113,10 @@ constexpr Strings english{
     .post_many = "posts",
     .follower_one = "follower",
     .follower_many = "followers",
+    .like_one = "like",
+    .like_many = "likes",
+    .share_one = "boost",
+    .share_many = "boosts",
     .months = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                "November", "December"},
 };

@@ -48,6 +48,8 @@ struct Strings {
     std::string_view all_posts;
     std::string_view post_one, post_many;
     std::string_view follower_one, follower_many;
+    std::string_view like_one, like_many;
+    std::string_view share_one, share_many;
     std::array<std::string_view, 12> months;
 };
 

@@ -116,7 +116,8 @@ std::optional<std::string> render_index(const SiteView& site, std::size_t page) 
     return render_layout(site, meta, main);
 }
 
-std::string render_post(const SiteView& site, const store::Post& post, const std::vector<ThreadEntry>& thread) {
+std::string render_post(const SiteView& site, const store::Post& post, const std::vector<ThreadEntry>& thread,
+                        std::int64_t likes, std::int64_t shares) {
     const Strings& s = site.strings();
     std::string main = "<article class=\"post\"" + lang_attribute(post) + ">\n<header class=\"post-header\">\n";
     main += "<h1>" + text(post.title) + "</h1>\n";
@@ -127,7 +128,13 @@ std::string render_post(const SiteView& site, const store::Post& post, const std
     if (!post.image_path.empty())
         main += "<figure class=\"cover\"><img src=\"" + attr(site.ids.media(post.image_path)) + "\" alt=\"" +
                 attr(post.image_alt) + "\"></figure>\n";
-    main += "<div class=\"content\">\n" + post.content_html + "\n</div>\n</article>\n";
+    main += "<div class=\"content\">\n" + post.content_html + "\n</div>\n";
+    if (likes > 0 || shares > 0)
+        main += "<p class=\"reactions\">" +
+                text(count_label(static_cast<std::size_t>(likes), s.like_one, s.like_many, s) + " · " +
+                     count_label(static_cast<std::size_t>(shares), s.share_one, s.share_many, s)) +
+                "</p>\n";
+    main += "</article>\n";
     main += comments_section(site, post, thread);
 
     PageMeta meta{.title = post.title, .canonical_url = site.ids.post(post.slug), .article = &post};

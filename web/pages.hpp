@@ -21,7 +21,9 @@ std::optional<std::string> render_index(const SiteView& site, std::size_t page);
 
 // A published post and its thread of comments. A deleted one (post.is_deleted()) gets render_gone instead,
 // with status 410.
-std::string render_post(const SiteView& site, const store::Post& post, const std::vector<ThreadEntry>& thread = {});
+// `likes` and `shares` are counts of Likes and Announces from the fediverse (not shown when both are 0).
+std::string render_post(const SiteView& site, const store::Post& post, const std::vector<ThreadEntry>& thread = {},
+                        std::int64_t likes = 0, std::int64_t shares = 0);
 
 // The page at a deleted post's address.
 std::string render_gone(const SiteView& site);

@@ -8,6 +8,7 @@
 #include "common/log.hpp"
 #include "store/comments.hpp"
 #include "store/followers.hpp"
+#include "store/reactions.hpp"
 #include "store/hosts.hpp"
 #include "store/remote_actors.hpp"
 #include "store/transaction.hpp"
@@ -203,11 +204,17 @@ InboxAnswer Inbox::handle_locally(const IncomingActivity& activity) {
                 }
                 queued = true;
             }
-        } else if (activity.type == "Undo" && activity.object_type != "Like" && activity.object_type != "Announce" &&
-                   store::Followers(db_).find(activity.actor)) {
+        } else if (activity.type == "Like" || activity.type == "Announce") {
+            auto outcome = receive_reaction(db_, ids_, activity, now);
+            answer = accepted(outcome.result, outcome.detail);
+        } else if (activity.type == "Undo") {
+            auto reaction = undo_reaction(db_, ids_, activity);
             const auto follower = store::Followers(db_).find(activity.actor);
-            bool is_follow = activity.object_type == "Follow" || activity.object_id == follower->follow_activity_id;
-            if (is_follow && undo_follow(db_, activity.object_id, activity.actor))
+            bool is_follow = follower && (activity.object_type == "Follow" ||
+                                          (activity.object_type.empty() && activity.object_id == follower->follow_activity_id));
+            if (reaction.result == "reaction_undone")
+                answer = accepted(reaction.result, reaction.detail);
+            else if (is_follow && undo_follow(db_, activity.object_id, activity.actor))
                 answer = accepted("unfollowed", "the follower was removed");
             else
                 answer = accepted("ignored", "an Undo of something this blog does not keep");
@@ -223,6 +230,7 @@ InboxAnswer Inbox::handle_locally(const IncomingActivity& activity) {
         } else if (is_self_delete(activity)) {
             store::Followers(db_).remove(activity.actor);
             store::Comments(db_).delete_by_actor(activity.actor, now);
+            store::Reactions(db_).remove_by_actor(activity.actor);
             store::Deliveries(db_).abandon_inbox(
                 store::RemoteActors(db_).find(activity.actor).value_or(store::RemoteActor{}).inbox, now, "actor deleted");
             keys_.forget_actor(activity.actor);

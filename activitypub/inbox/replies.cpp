@@ -6,6 +6,7 @@
 #include "store/comments.hpp"
 #include "store/followers.hpp"
 #include "store/posts.hpp"
+#include "store/reactions.hpp"
 
 namespace fedblog::activitypub::inbox {
 
@@ -167,6 +168,31 @@ ReplyOutcome receive_reply_delete(store::Database& db, const IncomingActivity& r
     comments.mark_deleted(removal.object_id, now);
     log::info("comment deleted", {{"object", removal.object_id}});
     return {"comment_deleted", "the comment was removed"};
+}
+
+ReplyOutcome receive_reaction(store::Database& db, const Ids& ids, const IncomingActivity& reaction, store::Timestamp now) {
+    auto slug = our_post_slug(reaction.object_id, ids);
+    auto post = slug ? store::Posts(db).find_by_slug(*slug) : std::nullopt;
+    if (!post || post->is_deleted()) return {"ignored", "a " + reaction.type + " of something this blog does not hold"};
+    auto kind = reaction.type == "Like" ? store::ReactionKind::like : store::ReactionKind::announce;
+    if (!store::Reactions(db).add(post->id, reaction.actor, kind, reaction.id, now))
+        return {"ignored", "already counted"};
+    return {reaction.type == "Like" ? "liked" : "shared", "counted"};
+}
+
+ReplyOutcome undo_reaction(store::Database& db, const Ids& ids, const IncomingActivity& undo) {
+    store::Reactions reactions(db);
+    // The Undo's object names the Like or Announce by id...
+    if (reactions.remove_by_activity(undo.object_id, undo.actor)) return {"reaction_undone", "no longer counted"};
+    // ...or embeds it: then who reacted how to which post decides.
+    const Json& object = undo.object();
+    if (object.is_object()) {
+        auto slug = our_post_slug(id_of(object.value("object", Json())), ids);
+        auto post = slug ? store::Posts(db).find_by_slug(*slug) : std::nullopt;
+        auto kind = undo.object_type == "Like" ? store::ReactionKind::like : store::ReactionKind::announce;
+        if (post && reactions.remove(post->id, undo.actor, kind)) return {"reaction_undone", "no longer counted"};
+    }
+    return {"ignored", "not a reaction this blog counts"};
 }
 
 }  // namespace fedblog::activitypub::inbox

@@ -22,6 +22,10 @@ ReplyOutcome receive_reply(store::Database& db, const Ids& ids, const IncomingAc
 ReplyOutcome receive_reply_update(store::Database& db, const IncomingActivity& update, store::Timestamp now);
 ReplyOutcome receive_reply_delete(store::Database& db, const IncomingActivity& removal, store::Timestamp now);
 
+// Like and Announce of one of our posts are counted, one of each per actor; their Undo takes them back.
+ReplyOutcome receive_reaction(store::Database& db, const Ids& ids, const IncomingActivity& reaction, store::Timestamp now);
+ReplyOutcome undo_reaction(store::Database& db, const Ids& ids, const IncomingActivity& undo);
+
 // Types a reply may have (what Mastodon itself accepts as statuses).
 bool is_reply_type(std::string_view type);
 

@@ -411,6 +411,40 @@ TEST_F(FederationTest, RepliesBecomeCommentsThatFollowEditsAndDeletions) {
     EXPECT_NE(page.find("Pas d&#39;accord"), std::string::npos);
 }
 
+TEST_F(FederationTest, LikesAndBoostsAreCountedOncePerActorAndUndone) {
+    write_post("bonjour.md", "title: Bonjour\ndate: 2026-11-01\n", "Premier billet.\n");
+    start_blog();
+    std::string alice = remote.add_actor("alice");
+    std::string bob = remote.add_actor("bob");
+    const std::string post = url("/posts/bonjour");
+    auto reaction = [&](const std::string& type, const std::string& actor, const std::string& id) {
+        return json{{"id", id}, {"type", type}, {"actor", actor}, {"object", post}};
+    };
+    EXPECT_NE(send(reaction("Like", alice, alice + "#likes/1"), alice).body().find("liked"), std::string::npos);
+    EXPECT_NE(send(reaction("Like", alice, alice + "#likes/2"), alice).body().find("ignored"), std::string::npos);
+    send(reaction("Like", bob, bob + "#likes/1"), bob);
+    send(reaction("Announce", bob, bob + "/statuses/9/activity"), bob);
+    auto total = [&](const std::string& path) {
+        return json::parse(client().get_activity(path).body()).value("totalItems", -1);
+    };
+    EXPECT_EQ(total("/posts/bonjour/likes"), 2);
+    EXPECT_EQ(total("/posts/bonjour/shares"), 1);
+    EXPECT_NE(client().get("/posts/bonjour").body().find("2 j’aime · 1 partage"), std::string::npos);
+
+    // Undo by id (Mastodon embeds the Like; some servers name it only).
+    json undo_like = {{"id", alice + "#likes/1/undo"}, {"type", "Undo"}, {"actor", alice},
+                      {"object", reaction("Like", alice, alice + "#likes/1")}};
+    EXPECT_NE(send(undo_like, alice).body().find("reaction_undone"), std::string::npos);
+    json undo_boost = {{"id", bob + "/statuses/9/undo"}, {"type", "Undo"}, {"actor", bob},
+                       {"object", bob + "/statuses/9/activity"}};
+    EXPECT_NE(send(undo_boost, bob).body().find("reaction_undone"), std::string::npos);
+    EXPECT_EQ(total("/posts/bonjour/likes"), 1);
+    EXPECT_EQ(total("/posts/bonjour/shares"), 0);
+    json stray = reaction("Like", alice, alice + "#likes/3");
+    stray["object"] = url("/posts/nowhere");
+    EXPECT_NE(send(stray, alice).body().find("ignored"), std::string::npos);
+}
+
 TEST_F(FederationTest, AProfileChangeSendsAnUpdateOfTheActor) {
     start_blog();
     std::string alice = remote.add_actor("alice");
