@@ -9,8 +9,11 @@ namespace {
 
 using namespace columns;
 
-constexpr const char* select_job_columns =
-    "SELECT id, activity_id, inbox, host, body, state, attempts, next_attempt, created_at, finished_at, last_error ";
+// Every job query reads from `d` joined to its body; callers append WHERE/ORDER BY on d's columns.
+constexpr const char* select_jobs =
+    "SELECT d.id, d.activity_id, d.inbox, d.host, coalesce(b.body, ''), d.state, d.attempts, d.next_attempt, "
+    "d.created_at, d.finished_at, d.last_error FROM deliveries d "
+    "LEFT JOIN delivery_bodies b ON b.activity_id = d.activity_id ";
 
 DeliveryJob read_job(SQLite::Statement& row) {
     DeliveryJob job;
@@ -38,19 +41,23 @@ std::vector<DeliveryJob> read_jobs(SQLite::Statement& query) {
 
 int Deliveries::enqueue_locked(Database& db, std::string_view activity_id, std::string_view body,
                                const std::vector<DeliveryTarget>& targets, Timestamp now) {
-    // The UNIQUE (activity_id, inbox) constraint does the deduplication, within `targets` and across calls.
+    // The body once per activity; the UNIQUE (activity_id, inbox) constraint dedupes the jobs, within `targets`
+    // and across calls.
+    auto& keep_body = db.prepared("INSERT OR IGNORE INTO delivery_bodies (activity_id, body) VALUES (?, ?)");
+    keep_body.bind(1, std::string(activity_id));
+    keep_body.bind(2, std::string(body));
+    keep_body.exec();
     auto& insert = db.prepared(
-        "INSERT OR IGNORE INTO deliveries (activity_id, inbox, host, body, state, attempts, next_attempt, created_at) "
-        "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)");
+        "INSERT OR IGNORE INTO deliveries (activity_id, inbox, host, state, attempts, next_attempt, created_at) "
+        "VALUES (?, ?, ?, 'pending', 0, ?, ?)");
     int added = 0;
     for (const auto& target : targets) {
         insert.reset();
         insert.bind(1, std::string(activity_id));
         insert.bind(2, target.inbox);
         insert.bind(3, target.host);
-        insert.bind(4, std::string(body));
+        insert.bind(4, static_cast<int64_t>(now));
         insert.bind(5, static_cast<int64_t>(now));
-        insert.bind(6, static_cast<int64_t>(now));
         added += insert.exec();
     }
     return added;
@@ -67,12 +74,14 @@ int Deliveries::enqueue(std::string_view activity_id, std::string_view body,
 std::vector<DeliveryJob> Deliveries::due(Timestamp now, int limit, int per_host) {
     std::lock_guard lock(db_.mutex());
     // Ranking within each host caps how many requests one slow server can hold at once.
-    static const std::string sql = std::string(select_job_columns) +
-                                   "FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY host ORDER BY next_attempt, id) "
-                                   "AS place FROM deliveries WHERE state = 'pending' AND claimed_at IS NULL "
-                                   "AND next_attempt <= ? "
+    // Ranked over ids and hosts only: the bodies are read for the chosen few.
+    static const std::string sql = std::string(select_jobs) +
+                                   "WHERE d.id IN (SELECT id FROM (SELECT id, next_attempt, ROW_NUMBER() OVER "
+                                   "(PARTITION BY host ORDER BY next_attempt, id) AS place FROM deliveries "
+                                   "WHERE state = 'pending' AND claimed_at IS NULL AND next_attempt <= ?1 "
                                    "AND host NOT IN (SELECT host FROM hosts WHERE unavailable_since IS NOT NULL)) "
-                                   "WHERE place <= ? ORDER BY next_attempt, id LIMIT ?";
+                                   "WHERE place <= ?2 ORDER BY next_attempt, id LIMIT ?3) "
+                                   "ORDER BY d.next_attempt, d.id";
     auto& query = db_.prepared(sql.c_str());
     columns::ResetOnExit query_done(query);
     query.bind(1, static_cast<int64_t>(now));
@@ -81,15 +90,30 @@ std::vector<DeliveryJob> Deliveries::due(Timestamp now, int limit, int per_host)
     return read_jobs(query);
 }
 
+std::vector<ReadyJob> Deliveries::ready(Timestamp now, int limit) {
+    std::lock_guard lock(db_.mutex());
+    // Walks the partial index deliveries_ready: no sort, no body, no row a worker cannot take.
+    auto& query = db_.prepared(
+        "SELECT id, host FROM deliveries WHERE state = 'pending' AND claimed_at IS NULL AND next_attempt <= ?1 "
+        "AND host NOT IN (SELECT host FROM hosts WHERE unavailable_since IS NOT NULL) "
+        "ORDER BY next_attempt, id LIMIT ?2");
+    columns::ResetOnExit query_done(query);
+    query.bind(1, static_cast<int64_t>(now));
+    query.bind(2, limit);
+    std::vector<ReadyJob> jobs;
+    while (query.executeStep()) jobs.push_back({query.getColumn(0).getInt64(), query.getColumn(1).getString()});
+    return jobs;
+}
+
 std::vector<DeliveryJob> Deliveries::due_probes(Timestamp now, Timestamp probe_before) {
     WriteTransaction transaction(db_);
     // The oldest waiting job goes first, whether or not its retry is due: the probe is about the host.
     static const std::string sql =
-        std::string(select_job_columns) +
-        "FROM (SELECT d.*, ROW_NUMBER() OVER (PARTITION BY d.host ORDER BY d.next_attempt, d.id) AS place "
-        "FROM deliveries d JOIN hosts h ON h.host = d.host WHERE d.state = 'pending' AND d.claimed_at IS NULL "
-        "AND h.unavailable_since IS NOT NULL AND (h.last_probe IS NULL OR h.last_probe <= ?)) "
-        "WHERE place = 1 ORDER BY host";
+        std::string(select_jobs) +
+        "WHERE d.id IN (SELECT id FROM (SELECT e.id, ROW_NUMBER() OVER (PARTITION BY e.host ORDER BY e.next_attempt, "
+        "e.id) AS place FROM hosts h JOIN deliveries e ON e.host = h.host WHERE h.unavailable_since IS NOT NULL "
+        "AND (h.last_probe IS NULL OR h.last_probe <= ?) AND e.state = 'pending' AND e.claimed_at IS NULL) "
+        "WHERE place = 1) ORDER BY d.host";
     auto& query = db_.prepared(sql.c_str());
     columns::ResetOnExit query_done(query);
     query.bind(1, static_cast<int64_t>(probe_before));
@@ -213,9 +237,9 @@ std::vector<HostDeliveries> Deliveries::by_host() {
 
 std::vector<DeliveryJob> Deliveries::list(std::string_view state, std::string_view host, int limit) {
     std::lock_guard lock(db_.mutex());
-    static const std::string sql = std::string(select_job_columns) +
-                                   "FROM deliveries WHERE (?1 = '' OR state = ?1) AND (?2 = '' OR host = ?2) "
-                                   "ORDER BY created_at DESC, id DESC LIMIT ?3";
+    static const std::string sql = std::string(select_jobs) +
+                                   "WHERE (?1 = '' OR d.state = ?1) AND (?2 = '' OR d.host = ?2) "
+                                   "ORDER BY d.created_at DESC, d.id DESC LIMIT ?3";
     auto& query = db_.prepared(sql.c_str());
     columns::ResetOnExit query_done(query);
     query.bind(1, std::string(state));
@@ -226,7 +250,7 @@ std::vector<DeliveryJob> Deliveries::list(std::string_view state, std::string_vi
 
 std::optional<DeliveryJob> Deliveries::find(std::int64_t id) {
     std::lock_guard lock(db_.mutex());
-    static const std::string sql = std::string(select_job_columns) + "FROM deliveries WHERE id = ?";
+    static const std::string sql = std::string(select_jobs) + "WHERE d.id = ?";
     auto& query = db_.prepared(sql.c_str());
     columns::ResetOnExit query_done(query);
     query.bind(1, static_cast<int64_t>(id));
@@ -247,7 +271,12 @@ int Deliveries::forget_done_before(Timestamp before) {
     std::lock_guard lock(db_.mutex());
     auto& erase = db_.prepared("DELETE FROM deliveries WHERE state = 'done' AND finished_at < ?");
     erase.bind(1, static_cast<int64_t>(before));
-    return erase.exec();
+    int forgotten = erase.exec();
+    auto& orphans = db_.prepared(
+        "DELETE FROM delivery_bodies WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.activity_id = "
+        "delivery_bodies.activity_id)");
+    orphans.exec();
+    return forgotten;
 }
 
 }  // namespace fedblog::store

@@ -38,6 +38,12 @@ struct HostDeliveries {
     bool unavailable = false;               // from the hosts table
 };
 
+// A job a worker may take, without its body (read at launch with find()).
+struct ReadyJob {
+    std::int64_t id = 0;
+    std::string host;
+};
+
 class Deliveries {
 public:
     explicit Deliveries(Database& db) : db_(db) {}
@@ -54,6 +60,9 @@ public:
     // Jobs a worker may start now: pending, unclaimed, next_attempt <= now, whose host is not unavailable;
     // at most `per_host` per host, at most `limit` in all, earliest next_attempt first (ties by id).
     std::vector<DeliveryJob> due(Timestamp now, int limit, int per_host);
+    // The same jobs in the same order as due() without the per-host cap and without bodies: cheap enough to
+    // call every second with thousands pending. The workers keep their own per-host queues from it.
+    std::vector<ReadyJob> ready(Timestamp now, int limit);
     // One job per unavailable host whose last_probe is NULL or <= probe_before (and that has a pending unclaimed
     // job, due or not): the probe that finds out whether the host answers again. Records last_probe = now.
     std::vector<DeliveryJob> due_probes(Timestamp now, Timestamp probe_before);

@@ -138,8 +138,21 @@ CREATE TABLE hosts (
 );
 )sql";
 
+// One copy of each activity's body instead of one per inbox: a post to 10,000 followers stored 10,000 copies
+// (121 MB for an 11 KB Create), and every claim and result rewrote a whole row. The partial index holds exactly
+// the jobs a worker may take, in the order it takes them.
+static const char* const v3_delivery_bodies = R"sql(
+CREATE TABLE delivery_bodies (
+    activity_id TEXT PRIMARY KEY,
+    body        TEXT NOT NULL                     -- unsigned: signed at each attempt so Date is fresh
+);
+INSERT OR IGNORE INTO delivery_bodies (activity_id, body) SELECT activity_id, body FROM deliveries;
+ALTER TABLE deliveries DROP COLUMN body;
+CREATE INDEX deliveries_ready ON deliveries(next_attempt, id) WHERE state = 'pending' AND claimed_at IS NULL;
+)sql";
+
 const std::vector<const char*>& migrations() {
-    static const std::vector<const char*> steps = {v1_initial, v2_delivery_hosts};
+    static const std::vector<const char*> steps = {v1_initial, v2_delivery_hosts, v3_delivery_bodies};
     return steps;
 }
 

@@ -7,6 +7,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <deque>
+#include <unordered_set>
 
 #include "common/log.hpp"
 #include "store/followers.hpp"
@@ -39,6 +41,12 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
     // Touched only on the strand.
     std::mt19937_64 random;
     std::map<std::string, int, std::less<>> host_in_flight;
+    std::map<std::string, std::deque<std::int64_t>, std::less<>> ready_by_host;  // due, not yet started
+    std::unordered_set<std::int64_t> known;  // ids queued above or in flight: a refill must not add them twice
+    std::size_t ready_count = 0;
+    bool refill_needed = true;
+    std::chrono::steady_clock::time_point last_refill;
+    static constexpr int ready_batch = 4096;
     int in_flight = 0;
     bool stopped = false;
 
@@ -59,21 +67,48 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
         }
     }
 
-    // Starts as many due jobs as the limits allow.
+    // Starts as many due jobs as the limits allow, from per-host queues kept in memory: the store is read in
+    // bulk (ids only) at most once per poll interval or when woken, not once per delivery — with ten thousand
+    // jobs pending, a query per launch would cost more than the deliveries themselves.
     void fill() {
         if (stopped) return;
         store::Deliveries deliveries(db);
         const std::int64_t now = clock();
-        for (auto& job : deliveries.due_probes(now, now - options.probe_interval.count())) {
-            log::info("probing unavailable host", {{"host", job.host}});
-            launch(deliveries, std::move(job), now);
+        const auto steady_now = std::chrono::steady_clock::now();
+        if (refill_needed || ready_count == 0 || steady_now - last_refill >= options.poll_interval) {
+            refill_needed = false;
+            last_refill = steady_now;
+            for (auto& job : deliveries.due_probes(now, now - options.probe_interval.count())) {
+                if (!known.insert(job.id).second) continue;
+                log::info("probing unavailable host", {{"host", job.host}});
+                launch(deliveries, std::move(job), now);
+            }
+            for (auto& job : deliveries.ready(now, ready_batch)) {
+                if (!known.insert(job.id).second) continue;  // queued here or in flight already
+                ready_by_host[job.host].push_back(job.id);
+                ++ready_count;
+            }
         }
-        int room = options.concurrency - in_flight;
-        if (room <= 0) return;
-        for (auto& job : deliveries.due(now, room, options.per_host)) {
-            if (in_flight >= options.concurrency) break;
-            if (host_in_flight[job.host] >= options.per_host) continue;  // stays due for a later round
-            launch(deliveries, std::move(job), now);
+        // Round-robin over hosts, so one host with thousands of jobs does not hold back the others.
+        bool launched = true;
+        while (launched && in_flight < options.concurrency && ready_count > 0) {
+            launched = false;
+            for (auto it = ready_by_host.begin(); it != ready_by_host.end() && in_flight < options.concurrency;) {
+                auto& [host, ids] = *it;
+                if (host_in_flight[host] < options.per_host && !ids.empty()) {
+                    std::int64_t id = ids.front();
+                    ids.pop_front();
+                    --ready_count;
+                    auto job = deliveries.find(id);
+                    if (job && job->state == "pending") {
+                        launch(deliveries, std::move(*job), now);
+                        launched = true;
+                    } else {
+                        known.erase(id);  // finished or retried by hand meanwhile
+                    }
+                }
+                it = ids.empty() ? ready_by_host.erase(it) : std::next(it);
+            }
         }
     }
 
@@ -109,11 +144,12 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
                 log::error("delivery result not stored", {{"id", job.id}, {"error", e.what()}});
             }
         }
-        asio::post(self->strand, [self, host = job.host] { self->finished(host); });
+        asio::post(self->strand, [self, host = job.host, id = job.id] { self->finished(host, id); });
     }
 
-    void finished(const std::string& host) {
+    void finished(const std::string& host, std::int64_t id) {
         --in_flight;
+        known.erase(id);
         in_flight_published = in_flight;
         if (auto it = host_in_flight.find(host); it != host_in_flight.end() && --it->second <= 0)
             host_in_flight.erase(it);
@@ -191,7 +227,10 @@ void DeliveryEngine::start() {
 }
 
 void DeliveryEngine::wake() {
-    asio::post(state_->strand, [state = state_] { state->timer.cancel(); });
+    asio::post(state_->strand, [state = state_] {
+        state->refill_needed = true;
+        state->timer.cancel();
+    });
 }
 
 void DeliveryEngine::stop() {

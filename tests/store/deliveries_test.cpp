@@ -385,7 +385,7 @@ TEST(Deliveries, ListFiltersNewestFirstAndDoneJobsAreForgotten) {
     EXPECT_FALSE(deliveries.find(9999));
 }
 
-TEST(Deliveries, AVersion1FileIsMigratedWithItsQueue) {
+TEST(Deliveries, AVersion1FileIsMigratedWithItsQueueAndBodies) {
     fedblog::testing::TempDir dir;
     {
         SQLite::Database v1((dir / "db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
@@ -397,8 +397,8 @@ TEST(Deliveries, AVersion1FileIsMigratedWithItsQueue) {
             "'pending', 2, 100, 'HTTP 502', 50)");
     }
     Database db(dir / "db");
-    EXPECT_EQ(db.schema_version(), 2);
-    EXPECT_EQ(Database::latest_schema_version(), 2);
+    EXPECT_EQ(db.schema_version(), 3);
+    EXPECT_EQ(Database::latest_schema_version(), 3);
     EXPECT_EQ(db.sqlite().execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_host'").getInt(), 1);
 
     Deliveries deliveries(db);
@@ -406,9 +406,36 @@ TEST(Deliveries, AVersion1FileIsMigratedWithItsQueue) {
     ASSERT_EQ(due.size(), 1u);
     EXPECT_EQ(due[0].attempts, 2);
     EXPECT_EQ(due[0].last_error, "HTTP 502");
+    EXPECT_EQ(due[0].body, "{}");  // moved to delivery_bodies by v3
+    ASSERT_EQ(deliveries.ready(100, 10).size(), 1u);
     deliveries.claim(due[0].id, 100);
     EXPECT_EQ(deliveries.release_claims(), 1);
     Hosts hosts(db);
     hosts.set_signature_scheme("a.example", "rfc9421");
     EXPECT_EQ(hosts.signature_scheme("a.example"), "rfc9421");
+}
+
+TEST(Deliveries, OneBodyPerActivityAndReadyListsWhatWorkersMayTake) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    Deliveries deliveries(db);
+    std::vector<DeliveryTarget> targets;
+    for (int i = 0; i < 50; ++i) targets.push_back({"https://h" + std::to_string(i % 5) + ".example/inbox/" + std::to_string(i),
+                                                    "h" + std::to_string(i % 5) + ".example"});
+    deliveries.enqueue("https://blog.example/a/1", std::string(5000, 'x'), targets, 100);
+    EXPECT_EQ(db.sqlite().execAndGet("SELECT count(*) FROM delivery_bodies").getInt(), 1);
+    auto ready = deliveries.ready(100, 1000);
+    ASSERT_EQ(ready.size(), 50u);
+    EXPECT_EQ(deliveries.find(ready[0].id)->body, std::string(5000, 'x'));
+    deliveries.claim(ready[0].id, 100);
+    deliveries.reschedule(ready[1].id, 500, "HTTP 503");
+    EXPECT_EQ(deliveries.ready(100, 1000).size(), 48u);  // neither the claimed nor the not-yet-due
+    EXPECT_EQ(deliveries.ready(500, 1000).size(), 49u);
+    EXPECT_EQ(deliveries.ready(500, 10).size(), 10u);
+    Hosts(db).record_failure("h0.example", 100, 1);
+    EXPECT_EQ(deliveries.ready(500, 1000).size(), 40u);  // an unavailable host's 9 unclaimed jobs wait
+    // Done jobs forgotten, and their body with the last of them.
+    for (auto& job : deliveries.list("", "", 100)) deliveries.mark_done(job.id, 200);
+    EXPECT_EQ(deliveries.forget_done_before(300), 50);
+    EXPECT_EQ(db.sqlite().execAndGet("SELECT count(*) FROM delivery_bodies").getInt(), 0);
 }
