@@ -27,8 +27,11 @@ using namespace fedblog::activitypub;
 namespace {
 
 transport::ClientOptions client_options(const Settings& settings, transport::ClientOptions given) {
-    if (!given.public_url.empty()) return given;
-    return transport::ClientOptions::from(settings);
+    transport::ClientOptions options = given.public_url.empty() ? transport::ClientOptions::from(settings) : given;
+    // Every delivery slot of a host keeps its connection: fewer, and each TLS handshake would be paid again.
+    options.max_idle_connections_per_origin =
+        std::max<std::size_t>(options.max_idle_connections_per_origin, settings.delivery_per_host);
+    return options;
 }
 
 const char* scheme_name(keys::SignatureScheme scheme) {

@@ -91,6 +91,10 @@ asio::awaitable<Expected<std::unique_ptr<Connection>>> Connector::open(const Rem
     if (ec)
         co_return Error{ErrorKind::connect,
                         "cannot connect to " + url.host + " (" + addresses_text(*endpoints) + "): " + ec.message()};
+    // A request goes out as several writes (headers, body; TLS records): with Nagle's algorithm the last one
+    // waits for the peer's delayed ACK, 40 ms per request on a kept-alive connection.
+    beast::error_code ignored;
+    tcp_stream.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
 
     if (auto* tls_stream = std::get_if<Connection::Tls>(&connection->stream))
         if (auto failed = co_await handshake(*tls_stream, url, budget)) co_return std::move(*failed);
