@@ -3,7 +3,8 @@
 # measured with wrk in the same run on this machine, plus fedblog's idle memory. Ratios, not absolute
 # figures, are what compare across runs on a noisy 2-core machine.
 #   tests/bench/run.sh [build-dir] [seconds per endpoint]
-# Then runs tests/bench/verify.sh (signature verification against the OpenSSL ceiling).
+# Then runs tests/bench/verify.sh (signature verification against the OpenSSL ceiling) and tests/bench/fanout.sh
+# (one post delivered to 10,000 inboxes against the OpenSSL signing ceiling).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
@@ -68,3 +69,5 @@ errors=$(grep -c ' error ' "$work/fedblog.log" || true)
 echo "fedblog log errors during the run: $errors"
 echo
 tests/bench/verify.sh "$build" "$seconds"
+echo
+tests/bench/fanout.sh "$build" "$seconds"
