@@ -94,14 +94,33 @@ std::vector<ReadyJob> Deliveries::ready(Timestamp now, int limit) {
     std::lock_guard lock(db_.mutex());
     // Walks the partial index deliveries_ready: no sort, no body, no row a worker cannot take.
     auto& query = db_.prepared(
-        "SELECT id, host FROM deliveries WHERE state = 'pending' AND claimed_at IS NULL AND next_attempt <= ?1 "
+        "SELECT id, host, next_attempt FROM deliveries WHERE state = 'pending' AND claimed_at IS NULL AND next_attempt <= ?1 "
         "AND host NOT IN (SELECT host FROM hosts WHERE unavailable_since IS NOT NULL) "
         "ORDER BY next_attempt, id LIMIT ?2");
     columns::ResetOnExit query_done(query);
     query.bind(1, static_cast<int64_t>(now));
     query.bind(2, limit);
     std::vector<ReadyJob> jobs;
-    while (query.executeStep()) jobs.push_back({query.getColumn(0).getInt64(), query.getColumn(1).getString()});
+    while (query.executeStep())
+        jobs.push_back({query.getColumn(0).getInt64(), query.getColumn(1).getString(), query.getColumn(2).getInt64()});
+    return jobs;
+}
+
+std::vector<ReadyJob> Deliveries::ready_after(Timestamp now, const ReadyJob& last, int limit) {
+    std::lock_guard lock(db_.mutex());
+    auto& query = db_.prepared(
+        "SELECT id, host, next_attempt FROM deliveries WHERE state = 'pending' AND claimed_at IS NULL "
+        "AND next_attempt <= ?1 AND (next_attempt, id) > (?3, ?4) "
+        "AND host NOT IN (SELECT host FROM hosts WHERE unavailable_since IS NOT NULL) "
+        "ORDER BY next_attempt, id LIMIT ?2");
+    columns::ResetOnExit query_done(query);
+    query.bind(1, static_cast<int64_t>(now));
+    query.bind(2, limit);
+    query.bind(3, static_cast<int64_t>(last.next_attempt));
+    query.bind(4, static_cast<int64_t>(last.id));
+    std::vector<ReadyJob> jobs;
+    while (query.executeStep())
+        jobs.push_back({query.getColumn(0).getInt64(), query.getColumn(1).getString(), query.getColumn(2).getInt64()});
     return jobs;
 }
 

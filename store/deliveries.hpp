@@ -42,6 +42,7 @@ struct HostDeliveries {
 struct ReadyJob {
     std::int64_t id = 0;
     std::string host;
+    Timestamp next_attempt = 0;  // with id, the place to read on from
 };
 
 class Deliveries {
@@ -63,6 +64,8 @@ public:
     // The same jobs in the same order as due() without the per-host cap and without bodies: cheap enough to
     // call every second with thousands pending. The workers keep their own per-host queues from it.
     std::vector<ReadyJob> ready(Timestamp now, int limit);
+    // The next ones after `last` in the same order: reading on without reading again what was read.
+    std::vector<ReadyJob> ready_after(Timestamp now, const ReadyJob& last, int limit);
     // One job per unavailable host whose last_probe is NULL or <= probe_before (and that has a pending unclaimed
     // job, due or not): the probe that finds out whether the host answers again. Records last_probe = now.
     std::vector<DeliveryJob> due_probes(Timestamp now, Timestamp probe_before);

@@ -45,6 +45,8 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
     std::unordered_set<std::int64_t> known;  // ids queued above or in flight: a refill must not add them twice
     std::size_t ready_count = 0;
     bool refill_needed = true;
+    store::ReadyJob read_cursor;  // the last job read from the queue
+    bool read_to_end = false;     // the last read found no more
     std::chrono::steady_clock::time_point last_refill;
     static constexpr int ready_batch = 4096;
     int in_flight = 0;
@@ -75,7 +77,8 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
         store::Deliveries deliveries(db);
         const std::int64_t now = clock();
         const auto steady_now = std::chrono::steady_clock::now();
-        if (refill_needed || ready_count == 0 || steady_now - last_refill >= options.poll_interval) {
+        if (refill_needed || steady_now - last_refill >= options.poll_interval) {
+            // From the start of the queue: retries come due with old ids, other processes add jobs.
             refill_needed = false;
             last_refill = steady_now;
             for (auto& job : deliveries.due_probes(now, now - options.probe_interval.count())) {
@@ -83,11 +86,11 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
                 log::info("probing unavailable host", {{"host", job.host}});
                 launch(deliveries, std::move(job), now);
             }
-            for (auto& job : deliveries.ready(now, ready_batch)) {
-                if (!known.insert(job.id).second) continue;  // queued here or in flight already
-                ready_by_host[job.host].push_back(job.id);
-                ++ready_count;
-            }
+            take(deliveries.ready(now, ready_batch));
+        } else if (ready_count < ready_batch / 4 && !read_to_end) {
+            // Running low: read on from where the last read stopped, so the hosts left in memory are not all
+            // at their limit while thousands of jobs wait unread.
+            take(deliveries.ready_after(now, read_cursor, ready_batch));
         }
         // Round-robin over hosts, so one host with thousands of jobs does not hold back the others.
         bool launched = true;
@@ -109,6 +112,16 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
                 }
                 it = ids.empty() ? ready_by_host.erase(it) : std::next(it);
             }
+        }
+    }
+
+    void take(const std::vector<store::ReadyJob>& jobs) {
+        read_to_end = jobs.size() < static_cast<std::size_t>(ready_batch);
+        if (!jobs.empty()) read_cursor = jobs.back();
+        for (const auto& job : jobs) {
+            if (!known.insert(job.id).second) continue;  // queued here or in flight already
+            ready_by_host[job.host].push_back(job.id);
+            ++ready_count;
         }
     }
 

@@ -431,7 +431,12 @@ TEST(Deliveries, OneBodyPerActivityAndReadyListsWhatWorkersMayTake) {
     deliveries.reschedule(ready[1].id, 500, "HTTP 503");
     EXPECT_EQ(deliveries.ready(100, 1000).size(), 48u);  // neither the claimed nor the not-yet-due
     EXPECT_EQ(deliveries.ready(500, 1000).size(), 49u);
-    EXPECT_EQ(deliveries.ready(500, 10).size(), 10u);
+    auto first_ten = deliveries.ready(500, 10);
+    ASSERT_EQ(first_ten.size(), 10u);
+    auto next = deliveries.ready_after(500, first_ten.back(), 1000);
+    EXPECT_EQ(next.size(), 39u);  // the rest, none read twice
+    EXPECT_GT(next.front().id, first_ten.back().id);
+    EXPECT_TRUE(deliveries.ready_after(500, next.back(), 1000).empty());
     Hosts(db).record_failure("h0.example", 100, 1);
     EXPECT_EQ(deliveries.ready(500, 1000).size(), 40u);  // an unavailable host's 9 unclaimed jobs wait
     // Done jobs forgotten, and their body with the last of them.
