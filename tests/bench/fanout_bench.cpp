@@ -621,9 +621,9 @@ int run(const Options& options) {
         profile.print("fanout", 8);
         // The looks at the queue: Deliveries::ready() (ids in order, once per poll or wake) and due_probes(). Ids
         // read beyond those launched were already queued in the engine's memory.
-        const double queue_looks = profile.matching("SELECT id, host FROM deliveries").seconds +
+        const double queue_looks = profile.matching("SELECT id, host, next_attempt FROM deliveries").seconds +
                                    profile.matching("ROW_NUMBER() OVER").seconds;
-        const long offered = profile.matching("SELECT id, host FROM deliveries").rows;
+        const long offered = profile.matching("SELECT id, host, next_attempt FROM deliveries").rows;
         const long claims = profile.matching("UPDATE deliveries SET claimed_at = ?").calls;
         std::printf("sql_fanout_queue_look_seconds %.3f\n", queue_looks);
         std::printf("due_rows_offered %ld\n", offered);
