@@ -23,25 +23,16 @@ std::vector<store::DeliveryTarget> delivery_targets(const std::vector<std::strin
     return targets;
 }
 
-namespace {
-
-std::string id_of(const Json& activity) {
-    auto id = activity.find("id");
-    return id != activity.end() && id->is_string() ? id->get<std::string>() : std::string();
-}
-
-}  // namespace
-
 int enqueue_to_followers(store::Database& db, const Json& activity, store::Timestamp now) {
     auto targets = delivery_targets(store::Followers(db).delivery_inboxes());
     if (targets.empty()) return 0;
-    return store::Deliveries::enqueue_locked(db, id_of(activity), serialize(activity), targets, now);
+    return store::Deliveries::enqueue_locked(db, activity.value("id", std::string()), serialize(activity), targets, now);
 }
 
 int enqueue_to_inbox(store::Database& db, const Json& activity, const std::string& inbox, store::Timestamp now) {
     auto targets = delivery_targets({inbox});
     if (targets.empty()) return 0;
-    return store::Deliveries::enqueue_locked(db, id_of(activity), serialize(activity), targets, now);
+    return store::Deliveries::enqueue_locked(db, activity.value("id", std::string()), serialize(activity), targets, now);
 }
 
 }  // namespace fedblog::activitypub::delivery

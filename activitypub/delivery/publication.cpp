@@ -46,11 +46,10 @@ void record_actor_baseline(store::Database& db, const Json& actor) {
 
 bool announce_actor_changes(store::Database& db, const Json& actor, const Ids& ids, store::Timestamp now) {
     const std::string fingerprint = fingerprint_of(actor);
-    constexpr const char* meta_key = actor_fingerprint_key;
     store::WriteTransaction transaction(db);
-    auto previous = store::get_meta(db, meta_key);
+    auto previous = store::get_meta(db, actor_fingerprint_key);
     if (previous == fingerprint) return false;
-    store::set_meta(db, meta_key, fingerprint);
+    store::set_meta(db, actor_fingerprint_key, fingerprint);
     int jobs = enqueue_to_followers(db, actor_update(actor, ids, now), now);
     transaction.commit();
     if (jobs > 0) log::info("profile changed: actor Update queued", {{"inboxes", jobs}});

@@ -228,15 +228,8 @@ InboxAnswer Inbox::handle_locally(const IncomingActivity& activity) {
             auto outcome = receive_reply_delete(db_, activity, now);
             answer = accepted(outcome.result, outcome.detail);
         } else if (is_self_delete(activity)) {
-            store::Followers(db_).remove(activity.actor);
-            store::Comments(db_).delete_by_actor(activity.actor, now);
-            store::Reactions(db_).remove_by_actor(activity.actor);
-            store::Deliveries(db_).abandon_inbox(
-                store::RemoteActors(db_).find(activity.actor).value_or(store::RemoteActor{}).inbox, now, "actor deleted");
-            keys_.forget_actor(activity.actor);
-            answer = accepted("actor_deleted", "the actor and its follow were forgotten");
+            answer = forget_actor(activity.actor, now);
         } else {
-            // Likes and boosts are counted by the comments work; until then they are acknowledged.
             answer = accepted("ignored", "this blog does not act on " + activity.type + " activities");
         }
         if (answer.status >= 400 && !queued) return answer;
@@ -244,6 +237,17 @@ InboxAnswer Inbox::handle_locally(const IncomingActivity& activity) {
     }
     if (queued && deliveries_queued_) deliveries_queued_();
     return answer;
+}
+
+// The actor deleted itself: its follow, comments, reactions, pending deliveries and keys go with it.
+InboxAnswer Inbox::forget_actor(const std::string& actor_id, std::int64_t now) {
+    if (auto actor = store::RemoteActors(db_).find(actor_id))
+        store::Deliveries(db_).abandon_inbox(actor->inbox, now, "actor deleted");
+    store::Followers(db_).remove(actor_id);
+    store::Comments(db_).delete_by_actor(actor_id, now);
+    store::Reactions(db_).remove_by_actor(actor_id);
+    keys_.forget_actor(actor_id);  // after the lookup above: it marks the cached actor deleted
+    return accepted("actor_deleted", "the actor, its follow, comments and reactions were forgotten");
 }
 
 // Account migration: the follower moves to the target, once the target names the old account as its own.
@@ -275,13 +279,13 @@ asio::awaitable<InboxAnswer> Inbox::handle_move(const IncomingActivity& activity
     if (!store::SeenActivities(db_).first_sighting(activity.id, now))
         co_return accepted("duplicate", "this activity id was received before");
     store::Followers followers(db_);
+    const store::RemoteActor target_row = remote::to_remote_actor(*moved_to, nullptr, document.document, now);
     store::Follower moved = *old;
-    moved.actor_id = moved_to->id;
-    moved.inbox = moved_to->inbox;
-    moved.shared_inbox = moved_to->shared_inbox;
-    moved.display_name = moved_to->name;
-    if (auto origin = remote::origin_of(moved_to->id); origin && !moved_to->preferred_username.empty())
-        moved.handle = moved_to->preferred_username + "@" + origin->substr(origin->find("://") + 3);
+    moved.actor_id = target_row.id;
+    moved.inbox = target_row.inbox;
+    moved.shared_inbox = target_row.shared_inbox;
+    moved.display_name = target_row.display_name;
+    moved.handle = target_row.handle;
     followers.remove(activity.actor);
     followers.save(moved);
     transaction.commit();

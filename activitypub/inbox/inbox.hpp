@@ -57,6 +57,7 @@ private:
     boost::asio::awaitable<InboxAnswer> handle_move(const IncomingActivity& activity);
     boost::asio::awaitable<InboxAnswer> remember_actor(const std::string& actor_id);
     InboxAnswer handle_locally(const IncomingActivity& activity);
+    InboxAnswer forget_actor(const std::string& actor_id, std::int64_t now);
     bool is_blocked(const std::string& url) const;
     bool is_known_actor(const std::string& actor_id);
 
