@@ -35,6 +35,12 @@ Json update_activity(const store::Post& post, const Settings& settings, const Id
                     article_object(post, settings, ids, interactions));
 }
 
+Json comments_closed_update(const store::Post& post, const Settings& settings, const Ids& ids,
+                            const Interactions& interactions, store::Timestamp when) {
+    return activity(ids.post_create(post.slug) + "/comments-closed", "Update", ids, when,
+                    article_object(post, settings, ids, interactions));
+}
+
 Json delete_activity(const store::Post& post, const Settings& settings, const Ids& ids) {
     const store::Timestamp when = post.deleted.value_or(post.updated.value_or(post.published));
     return activity(ids.post_delete(post.slug), "Delete", ids, when, tombstone(post, settings, ids));

@@ -14,6 +14,11 @@ Json create_activity(const store::Post& post, const Settings& settings, const Id
 Json update_activity(const store::Post& post, const Settings& settings, const Ids& ids,
                      const Interactions& interactions = {});
 
+// Update telling that the post stopped taking replies (it aged past comments_close_after_days), with the
+// object as served now (its interactionPolicy says so). `interactions.accepts_replies` is expected false.
+Json comments_closed_update(const store::Post& post, const Settings& settings, const Ids& ids,
+                            const Interactions& interactions, store::Timestamp when);
+
 // Delete with the Tombstone embedded. Precondition: the post is deleted.
 Json delete_activity(const store::Post& post, const Settings& settings, const Ids& ids);
 

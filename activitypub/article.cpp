@@ -15,6 +15,20 @@ Json hashtag(std::string_view tag, const Ids& ids) {
     return {{"type", "Hashtag"}, {"href", ids.tag(tag)}, {"name", "#" + std::string(tag)}};
 }
 
+// GoToSocial's interactionPolicy: anyone may like and share; anyone may reply while comments are open,
+// only the blog itself once they are closed. Nothing asks for approval: fedblog's moderation holds replies
+// on its side and sends no ReplyAuthorization, so "manual" would leave GoToSocial users' replies pending.
+Json interaction_policy(const Ids& ids, bool accepts_replies) {
+    auto rule = [](Json who) {
+        return Json{{"automaticApproval", who}, {"manualApproval", Json::array()},
+                    {"always", who}, {"approvalRequired", Json::array()}};
+    };
+    const Json everyone = Json::array({public_collection});
+    return {{"canLike", rule(everyone)},
+            {"canReply", rule(accepts_replies ? everyone : Json::array({ids.actor()}))},
+            {"canAnnounce", rule(everyone)}};
+}
+
 }  // namespace
 
 std::string object_type_name(const Settings& settings) {
@@ -64,6 +78,7 @@ Json article_object(const store::Post& post, const Settings& settings, const Ids
     object["replies"] = embedded(replies_collection(post.slug, interactions.reply_ids, ids));
     object["likes"] = embedded(counted_collection(ids.post_likes(post.slug), interactions.likes));
     object["shares"] = embedded(counted_collection(ids.post_shares(post.slug), interactions.shares));
+    object["interactionPolicy"] = interaction_policy(ids, interactions.accepts_replies && !post.comments_closed);
     return with_context(std::move(object));
 }
 

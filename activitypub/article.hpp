@@ -12,12 +12,13 @@
 
 namespace fedblog::activitypub {
 
-// What others did with a post. Until the store counts them, the defaults describe a post nobody has
+// What others did with a post, and whether it still takes replies. The defaults describe a post nobody has
 // interacted with yet.
 struct Interactions {
     std::vector<std::string> reply_ids;  // published comments answering the post directly, oldest first
     std::int64_t likes = 0;
     std::int64_t shares = 0;
+    bool accepts_replies = true;
 };
 
 // "Article" or "Note", as the settings choose.

@@ -14,6 +14,17 @@ Json context() {
         {"attributionDomains", {{"@id", "toot:attributionDomains"}, {"@type", "@id"}}},
         {"PropertyValue", "schema:PropertyValue"},
         {"value", "schema:value"},
+        // GoToSocial's interaction policy: who may reply to a post (the closed comments of a post).
+        // Both spellings: GoToSocial reads automatic/manualApproval now, always/approvalRequired before 0.20.
+        {"gts", "https://gotosocial.org/ns#"},
+        {"interactionPolicy", {{"@id", "gts:interactionPolicy"}, {"@type", "@id"}}},
+        {"canLike", {{"@id", "gts:canLike"}, {"@type", "@id"}}},
+        {"canReply", {{"@id", "gts:canReply"}, {"@type", "@id"}}},
+        {"canAnnounce", {{"@id", "gts:canAnnounce"}, {"@type", "@id"}}},
+        {"automaticApproval", {{"@id", "gts:automaticApproval"}, {"@type", "@id"}}},
+        {"manualApproval", {{"@id", "gts:manualApproval"}, {"@type", "@id"}}},
+        {"always", {{"@id", "gts:always"}, {"@type", "@id"}}},
+        {"approvalRequired", {{"@id", "gts:approvalRequired"}, {"@type", "@id"}}},
         // FEP-2c59, inlined rather than linked so no reader has to fetch another context document.
         {"webfinger",
          {{"@id", "https://purl.archive.org/socialweb/webfinger#webfinger"},

@@ -27,6 +27,8 @@ struct Settings {
     bool manually_approves_followers = false;
     // Domains whose activities the inbox refuses (403) and whose follows get a Reject; subdomains included.
     std::vector<std::string> blocked_domains;
+    // Replies to a post older than this many days are kept for the owner but no longer shown; 0 = never.
+    unsigned comments_close_after_days = 0;
     unsigned delivery_concurrency = 32;  // deliveries in flight overall
     unsigned delivery_per_host = 4;      // and to one host
     bool allow_private_addresses = false;

@@ -66,6 +66,9 @@ po::options_description settings_options(Settings& s, std::string& config_file) 
          "hold follow requests until approved")
         ("blocked-domains", po::value<std::string>()->default_value(""),
          "comma-separated domains (subdomains included) whose activities are refused and whose follows are rejected")
+        ("comments-close-after-days",
+         po::value<unsigned>(&s.comments_close_after_days)->default_value(defaults.comments_close_after_days),
+         "close comments on posts older than this many days (0: never); front matter `comments: closed` closes one post")
         ("delivery-concurrency", po::value<unsigned>(&s.delivery_concurrency)->default_value(defaults.delivery_concurrency),
          "deliveries in flight at once")
         ("delivery-per-host", po::value<unsigned>(&s.delivery_per_host)->default_value(defaults.delivery_per_host),

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/field.hpp>
 
+#include "activitypub/delivery/publication.hpp"
 #include "activitypub/inbox/inbox.hpp"
 #include "activitypub/remote/document_fetcher.hpp"
 #include "activitypub/remote/key_directory.hpp"
@@ -81,7 +82,8 @@ struct Federation::Parts {
           inbox(app.database(), ids, keys, fetcher,
                 inbox::InboxOptions{.manually_approves_followers = app.settings().manually_approves_followers,
                                     .blocked_domains = app.settings().blocked_domains,
-                                    .require_https = !app.settings().allow_plain_http},
+                                    .require_https = !app.settings().allow_plain_http,
+                                    .replies = {.comments_close_after_days = app.settings().comments_close_after_days}},
                 now_seconds, [this] { engine.wake(); }),
           public_scheme(ids.origin().substr(0, ids.origin().find(':'))),
           housekeeping_timer(io),
@@ -99,6 +101,8 @@ struct Federation::Parts {
             const std::int64_t now = now_seconds();
             int seen = store::SeenActivities(app.database()).forget_before(now - 14 * 86400);
             int done = store::Deliveries(app.database()).forget_done_before(now - 7 * 86400);
+            if (delivery::announce_comments_closed_by_age(app.database(), app.settings(), ids, now) > 0)
+                engine.wake();
             if (seen || done) log::info("housekeeping", {{"seen_ids_forgotten", seen}, {"deliveries_forgotten", done}});
         } catch (const std::exception& e) {
             log::warn("housekeeping failed", {{"error", e.what()}});

@@ -6,10 +6,13 @@
 #include <charconv>
 #include <map>
 
+#include "activitypub/article.hpp"
 #include "activitypub/collections.hpp"
+#include "activitypub/interactions.hpp"
 #include "activitypub/json.hpp"
 #include "activitypub/nodeinfo.hpp"
 #include "activitypub/webfinger.hpp"
+#include "common/time.hpp"
 #include "server/media_files.hpp"
 #include "store/comments.hpp"
 #include "store/counts.hpp"
@@ -253,21 +256,25 @@ private:
         if (post->is_deleted()) {
             // Gone, never 404: Mastodon deletes its copy on 410 and keeps the id retired.
             if (s.size() == 2 && json)
-                return http::activity_json(request_, site_.object_json.at(post->slug), Status::gone);
+                return http::activity_json(request_, site_.tombstone_json.at(post->slug), Status::gone);
             return http::html(request_, web::render_gone(view_), Status::gone);
         }
-        if (s.size() == 2)
-            return json ? http::activity_json(request_, site_.object_json.at(post->slug))
-                        : post_page(*post);
+        namespace ap = activitypub;
+        // The Article is built per request: its replies, counts and whether it takes replies change
+        // without a new snapshot (a comment arrives, the post ages past comments_close_after_days).
+        if (s.size() == 2 && json) {
+            auto interactions = ap::interactions_of(db_, *post, site_.settings, now_seconds());
+            return http::activity_json(request_,
+                                       ap::serialize(ap::article_object(*post, site_.settings, site_.ids, interactions)));
+        }
+        if (s.size() == 2) return post_page(*post);
         if (s.size() == 3 && !json) return http::redirect(request_, Status::found, site_.ids.post(post->slug));
         if (s.size() == 3 && s[2] == "activity") return http::activity_json(request_, site_.create_json.at(post->slug));
-        namespace ap = activitypub;
         if (s.size() == 3 && s[2] == "replies") {
             // Direct replies shown on the blog, all on the first page: Mastodon stops following `next` early.
-            std::vector<std::string> direct;
-            for (const auto& comment : store::Comments(db_).for_post(post->id))
-                if (comment.shown() && !comment.parent_id) direct.push_back(comment.object_id);
-            return http::activity_json(request_, ap::serialize(ap::replies_collection(post->slug, direct, site_.ids)));
+            auto interactions = ap::interactions_of(db_, *post, site_.settings, now_seconds());
+            return http::activity_json(
+                request_, ap::serialize(ap::replies_collection(post->slug, interactions.reply_ids, site_.ids)));
         }
         if (s.size() == 3 && (s[2] == "likes" || s[2] == "shares")) {
             auto counts = store::Reactions(db_).counts(post->id);

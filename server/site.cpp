@@ -23,7 +23,7 @@ std::shared_ptr<const Site> build_site(Settings settings, store::Catalog catalog
                                             .outbox_json = {},
                                             .outbox_pages_json = {},
                                             .following_json = {},
-                                            .object_json = {},
+                                            .tombstone_json = {},
                                             .create_json = {}});
     const Settings& s = site->settings;
     site->actor_json = ap::serialize(ap::actor_document(s, site->ids, site->public_key_pem, actor_published));
@@ -37,11 +37,10 @@ std::shared_ptr<const Site> build_site(Settings settings, store::Catalog catalog
     }
     site->following_json = ap::serialize(ap::following(site->ids));
     for (const store::Post* post : published) {
-        site->object_json.emplace(post->slug, ap::serialize(ap::article_object(*post, s, site->ids)));
         site->create_json.emplace(post->slug, ap::serialize(ap::create_activity(*post, s, site->ids)));
     }
     for (const store::Post& post : site->catalog.all())
-        if (post.is_deleted()) site->object_json.emplace(post.slug, ap::serialize(ap::tombstone(post, s, site->ids)));
+        if (post.is_deleted()) site->tombstone_json.emplace(post.slug, ap::serialize(ap::tombstone(post, s, site->ids)));
     return site;
 }
 

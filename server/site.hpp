@@ -26,7 +26,8 @@ struct Site {
     std::string outbox_json;
     std::vector<std::string> outbox_pages_json;  // [0] is page 1
     std::string following_json;
-    std::unordered_map<std::string, std::string> object_json;  // slug → Article/Note, or Tombstone when deleted
+    // slug → Tombstone of a deleted post. A live post's Article is built per request (its replies change).
+    std::unordered_map<std::string, std::string> tombstone_json;
     std::unordered_map<std::string, std::string> create_json;  // slug → its Create (published posts only)
 };
 

@@ -28,6 +28,12 @@ struct Post {
     std::optional<Timestamp> deleted;  // set: the post is a Tombstone
 
     bool is_deleted() const { return deleted.has_value(); }
+    // Open to replies: not closed by its front matter and, when the blog closes comments after some days,
+    // younger than that.
+    bool accepts_replies(unsigned close_after_days, Timestamp now) const {
+        if (comments_closed) return false;
+        return close_after_days == 0 || now < published + Timestamp(close_after_days) * 86400;
+    }
 };
 
 }  // namespace fedblog::store

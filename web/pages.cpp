@@ -80,7 +80,8 @@ std::string comments_section(const SiteView& site, const store::Post& post, cons
     out += "<h2 id=\"commentaires-titre\">" + text(s.comments) + "</h2>\n";
     // A closed post keeps the comments it has; it only stops taking new ones.
     std::string rendered = render_thread(site, thread);
-    if (post.comments_closed) return out + rendered + "<p class=\"closed\">" + text(s.comments_closed) + "</p>\n</section>\n";
+    if (!post.accepts_replies(site.settings.comments_close_after_days, now_seconds()))
+        return out + rendered + "<p class=\"closed\">" + text(s.comments_closed) + "</p>\n</section>\n";
     out += rendered.empty() ? "<p class=\"empty\">" + text(s.no_comments_yet) + "</p>\n" : rendered;
     out += "<div class=\"reply\">\n<h3>" + text(s.reply_from_your_instance) + "</h3>\n";
     out += "<p>" + text(s.reply_explanation) + "</p>\n";

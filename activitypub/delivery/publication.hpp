@@ -24,6 +24,13 @@ store::PostObserver post_fanout(store::Database& db, const Settings& settings, c
 // when the document changed.
 bool announce_actor_changes(store::Database& db, const Json& actor, const Ids& ids, store::Timestamp now);
 
+// Posts that aged past `comments_close_after_days` since the last call get an Update to the followers,
+// so servers that honour GoToSocial's interactionPolicy stop offering replies. The first call (or the first
+// after the setting is turned on) only records where it stands: posts already past the limit then are not
+// announced, their Article says it when fetched. Returns the number of posts announced.
+int announce_comments_closed_by_age(store::Database& db, const Settings& settings, const Ids& ids,
+                                    store::Timestamp now);
+
 // Records the actor document as announced when nothing is recorded yet (a new data folder), so that the
 // first `serve` does not send an Update of a profile no one has seen change.
 void record_actor_baseline(store::Database& db, const Json& actor);

@@ -219,7 +219,7 @@ InboxAnswer Inbox::handle_locally(const IncomingActivity& activity) {
             else
                 answer = accepted("ignored", "an Undo of something this blog does not keep");
         } else if (activity.type == "Create" && is_reply_type(activity.object_type)) {
-            auto outcome = receive_reply(db_, ids_, activity, now);
+            auto outcome = receive_reply(db_, ids_, activity, now, options_.replies);
             answer = accepted(outcome.result, outcome.detail);
         } else if (activity.type == "Update" && is_reply_type(activity.object_type)) {
             auto outcome = receive_reply_update(db_, activity, now);

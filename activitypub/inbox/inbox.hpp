@@ -15,6 +15,7 @@
 
 #include "activitypub/ids.hpp"
 #include "activitypub/inbox/incoming.hpp"
+#include "activitypub/inbox/replies.hpp"
 #include "activitypub/remote/document_fetcher.hpp"
 #include "activitypub/remote/key_directory.hpp"
 #include "keys/http_message.hpp"
@@ -38,6 +39,7 @@ struct InboxOptions {
     bool manually_approves_followers = false;
     std::vector<std::string> blocked_domains;  // a domain blocks its subdomains too
     bool require_https = true;                 // remote ids must be https (off only in development)
+    ReplyRules replies;
 };
 
 class Inbox {

@@ -101,7 +101,7 @@ bool is_reply_type(std::string_view type) {
 }
 
 ReplyOutcome receive_reply(store::Database& db, const Ids& ids, const IncomingActivity& create, store::Timestamp now,
-                           std::size_t max_content_bytes) {
+                           const ReplyRules& rules) {
     const Json& object = create.object();
     if (!object.is_object() || !is_reply_type(create.object_type))
         return {"ignored", "a Create of something other than an embedded note"};
@@ -122,7 +122,7 @@ ReplyOutcome receive_reply(store::Database& db, const Ids& ids, const IncomingAc
     if (!post) return {"ignored", "a reply to something this blog does not hold"};
     if (post->is_deleted()) return {"ignored", "a reply to a deleted post"};
 
-    store::Comment comment = comment_fields(object, now, max_content_bytes);
+    store::Comment comment = comment_fields(object, now, rules.max_content_bytes);
     comment.object_id = create.object_id;
     comment.post_id = post->id;
     comment.parent_id = parent;
@@ -133,7 +133,7 @@ ReplyOutcome receive_reply(store::Database& db, const Ids& ids, const IncomingAc
     // Trusted voices are published at once: followers and those with an approved comment already.
     auto follower = store::Followers(db).find(create.actor);
     bool trusted = (follower && follower->accepted) || comments.has_approved_from(create.actor);
-    comment.state = trusted && !post->comments_closed ? "approved" : "held";
+    comment.state = trusted && post->accepts_replies(rules.comments_close_after_days, now) ? "approved" : "held";
     if (!comments.insert(comment)) return {"duplicate_object", "this reply is already a comment"};
     log::info("comment received", {{"post", post->slug},
                                    {"object", comment.object_id},

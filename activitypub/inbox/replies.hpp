@@ -16,9 +16,15 @@ struct ReplyOutcome {
     std::string detail;
 };
 
-// `max_content_bytes`: the sanitized HTML is cut there (Mastodon's own limit is far below 64 KiB).
+// The blog's rules for incoming replies.
+struct ReplyRules {
+    std::size_t max_content_bytes = 64 * 1024;  // the sanitized HTML is cut there (Mastodon's limit is far below)
+    unsigned comments_close_after_days = 0;     // 0: posts never close by age
+};
+
+// A reply to a post that no longer takes replies is kept, held, for the owner to read.
 ReplyOutcome receive_reply(store::Database& db, const Ids& ids, const IncomingActivity& create, store::Timestamp now,
-                           std::size_t max_content_bytes = 64 * 1024);
+                           const ReplyRules& rules = {});
 ReplyOutcome receive_reply_update(store::Database& db, const IncomingActivity& update, store::Timestamp now);
 ReplyOutcome receive_reply_delete(store::Database& db, const IncomingActivity& removal, store::Timestamp now);
 

@@ -122,6 +122,31 @@ TEST(Article, CountsDefaultToZero) {
     EXPECT_EQ(object["replies"]["first"]["items"], Json::array());
 }
 
+TEST(Article, InteractionPolicyLetsEveryoneReplyWhileOpen) {
+    Json policy = article()["interactionPolicy"];
+    const Json everyone = Json::array({"https://www.w3.org/ns/activitystreams#Public"});
+    for (const char* rule : {"canLike", "canReply", "canAnnounce"}) {
+        EXPECT_EQ(policy[rule]["automaticApproval"], everyone) << rule;
+        EXPECT_EQ(policy[rule]["always"], everyone) << rule;  // GoToSocial before 0.20
+        EXPECT_EQ(policy[rule]["manualApproval"], Json::array()) << rule;
+        EXPECT_EQ(policy[rule]["approvalRequired"], Json::array()) << rule;
+    }
+}
+
+TEST(Article, ClosedCommentsLeaveOnlyTheBlogAbleToReply) {
+    const Json only_the_blog = Json::array({blog_ids().actor()});
+    store::Post closed = sample_post();
+    closed.comments_closed = true;  // front matter
+    EXPECT_EQ(article_object(closed, blog_settings(), blog_ids())["interactionPolicy"]["canReply"]["automaticApproval"],
+              only_the_blog);
+    Interactions aged;  // past comments_close_after_days
+    aged.accepts_replies = false;
+    Json policy = article_object(sample_post(), blog_settings(), blog_ids(), aged)["interactionPolicy"];
+    EXPECT_EQ(policy["canReply"]["automaticApproval"], only_the_blog);
+    EXPECT_EQ(policy["canReply"]["always"], only_the_blog);
+    EXPECT_EQ(policy["canLike"]["automaticApproval"], Json::array({"https://www.w3.org/ns/activitystreams#Public"}));
+}
+
 TEST(Note, CarriesTheTitleInTheContentAndNoSummary) {
     Json object = article(sample_post(), note_settings());
     EXPECT_EQ(object["type"], "Note");

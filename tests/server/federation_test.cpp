@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/time.hpp"
 #include "server/admin_commands.hpp"
 #include "store/comments.hpp"
 #include "store/followers.hpp"
@@ -409,6 +410,39 @@ TEST_F(FederationTest, RepliesBecomeCommentsThatFollowEditsAndDeletions) {
     EXPECT_EQ(page.find("corrigé"), std::string::npos);
     EXPECT_NE(page.find("Ce commentaire a été supprimé."), std::string::npos);  // bob's answer keeps its place
     EXPECT_NE(page.find("Pas d&#39;accord"), std::string::npos);
+}
+
+TEST_F(FederationTest, OldPostsCloseTheirCommentsAndSaySoInTheirArticle) {
+    settings.comments_close_after_days = 30;
+    write_post("ancien.md", "title: Ancien\ndate: 2020-01-01\n", "Un vieux billet.\n");
+    const std::string two_days_ago = format_rfc3339(now_seconds() - 2 * 86400).substr(0, 10);
+    write_post("recent.md", "title: Récent\ndate: " + two_days_ago + "\n", "Un billet récent.\n");
+    start_blog();
+    std::string alice = remote.add_actor("alice");
+    followed_by(alice);
+    auto can_reply = [&](const std::string& path) {
+        return json::parse(client().get_activity(path).body())["interactionPolicy"]["canReply"];
+    };
+    const json everyone = json::array({"https://www.w3.org/ns/activitystreams#Public"});
+    EXPECT_EQ(can_reply("/posts/recent")["automaticApproval"], everyone);
+    EXPECT_EQ(can_reply("/posts/recent")["always"], everyone);
+    EXPECT_EQ(can_reply("/posts/ancien")["automaticApproval"], json::array({blog_actor()}));
+
+    // A reply to the young post is shown and listed in the Article itself, not only in /replies.
+    const std::string fresh_id = alice + "/statuses/10";
+    auto fresh = send(wrapped("Create", alice, reply_note(alice, fresh_id, url("/posts/recent"), "<p>Oui</p>"), "a"), alice);
+    EXPECT_NE(fresh.body().find("comment_added"), std::string::npos) << fresh.body();
+    auto article = json::parse(client().get_activity("/posts/recent").body());
+    EXPECT_EQ(article["replies"]["first"]["items"], json::array({fresh_id})) << article.dump();
+    EXPECT_EQ(article["replies"]["totalItems"], 1);
+
+    // Even a follower's reply to the old post is kept for the owner, not shown.
+    auto late = send(wrapped("Create", alice, reply_note(alice, alice + "/statuses/11", url("/posts/ancien"), "<p>Tard</p>"), "b"), alice);
+    EXPECT_NE(late.body().find("comment_held"), std::string::npos) << late.body();
+    std::string page = client().get("/posts/ancien").body();
+    EXPECT_EQ(page.find("Tard"), std::string::npos);
+    EXPECT_NE(page.find("Les commentaires sont fermés."), std::string::npos);
+    EXPECT_EQ(client().get("/posts/recent").body().find("Les commentaires sont fermés."), std::string::npos);
 }
 
 TEST_F(FederationTest, LikesAndBoostsAreCountedOncePerActorAndUndone) {

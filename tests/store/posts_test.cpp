@@ -95,3 +95,12 @@ TEST(Posts, AllIsNewestFirst) {
     EXPECT_EQ(all[1].slug, "middle");
     EXPECT_EQ(all[2].slug, "old");
 }
+
+TEST(Post, AcceptsRepliesUntilClosedByHandOrByAge) {
+    Post post = sample("billet", 1'000'000);
+    EXPECT_TRUE(post.accepts_replies(0, 1'000'000 + 10'000 * 86400));  // 0: never closes by age
+    EXPECT_TRUE(post.accepts_replies(30, 1'000'000 + 30 * 86400 - 1));
+    EXPECT_FALSE(post.accepts_replies(30, 1'000'000 + 30 * 86400));
+    post.comments_closed = true;
+    EXPECT_FALSE(post.accepts_replies(0, 1'000'000));
+}
