@@ -334,6 +334,7 @@ Nous avons réparé douze vélos ce jeudi, et la discussion a continué sur le f
   check(postThread.includes("<b>pas gras</b>"), "the post page shows hostile markup as text");
   check(await post.locator(".thread details.warning:not([open])").count() === 1, "the post page folds the warned comment");
   check(await post.evaluate(() => window.__fedblogPwned) === undefined, "nothing ran on the post page");
+  options.out = path.resolve(options.out);
   mkdirSync(options.out, { recursive: true });
   const folded = path.join(options.out, "post-page.png");
   await post.screenshot({ path: folded, fullPage: true });
@@ -345,6 +346,9 @@ Nous avons réparé douze vélos ce jeudi, et la discussion a continué sur le f
   await page.screenshot({ path: embedShot, fullPage: true });
   console.log(`screenshots: ${folded}\n             ${unfolded}\n             ${embedShot}`);
   check(dialogs.length === 0 && pageErrors.length === 0, "still no dialog and no script error");
+  const laterReports = consoleMessages.filter((m) => /Content Security Policy|Refused to/i.test(m));
+  check(laterReports.length === 0, "no script was even attempted on the post page" +
+        (laterReports.length ? ": " + laterReports.join(" | ") : ""));
 } catch (error) {
   failures.push(String(error && error.stack ? error.stack : error));
   console.log("  FAIL " + failures[failures.length - 1]);
