@@ -26,9 +26,10 @@ case "$command" in
     ;;
   test)
     build
-    # The independent implementations the signature tests are checked against (pinned by package-lock.json).
-    for interop in tests/interop tests/interop-9421; do
-      npm ci --prefix "$interop" --no-audit --no-fund --loglevel=error
+    # The independent implementations the signature tests are checked against, and playwright-core for the
+    # browser tests (pinned by package-lock.json; it drives Debian's chromium and never downloads a browser).
+    for interop in tests/interop tests/interop-9421 tests/browser; do
+      PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$interop" --no-audit --no-fund --loglevel=error
     done
     ctest --test-dir "$build_dir" --output-on-failure -j"$jobs" "$@"
     fuzz_seconds=${FEDBLOG_FUZZ_SECONDS:-60}

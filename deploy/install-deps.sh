@@ -12,6 +12,8 @@ packages=(
   libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-cpp-dev libgumbo-dev
   # tests: the independent HTTP-signature implementations run on Node; fuzzing uses clang's libFuzzer
   googletest libgtest-dev libgmock-dev nodejs clang libclang-rt-14-dev
+  # tests/browser: the embed and the post page in headless Chromium
+  chromium
   # benchmarks (tests/bench)
   wrk bc curl
 )

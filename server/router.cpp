@@ -14,6 +14,7 @@
 #include "activitypub/webfinger.hpp"
 #include "common/time.hpp"
 #include "server/media_files.hpp"
+#include "server/thread_endpoints.hpp"
 #include "store/comments.hpp"
 #include "store/counts.hpp"
 #include "store/reactions.hpp"
@@ -21,6 +22,7 @@
 #include "web/atom.hpp"
 #include "web/pages.hpp"
 #include "web/style.hpp"
+#include "web/thread.hpp"
 
 namespace fedblog::server {
 
@@ -91,7 +93,12 @@ public:
             return http::redirect(request_, Status::permanent_redirect,
                                   target_.path.substr(0, target_.path.size() - 1) +
                                       (target_.has_query ? "?" + target_.query : ""));
+        const bool comments_api = s.size() == 4 && s[0] == "api" && s[1] == "posts" && s[3] == "comments";
+        if (comments_api && method == beast_http::verb::options) return comments_api_preflight(request_);
         if (method != beast_http::verb::get && method != beast_http::verb::head) return method_not_allowed();
+        if (comments_api) return server::comments_api(request_, site_, db_, s[2]);
+        if (s.size() == 2 && s[0] == "embed") return embed_page(request_, site_, db_, s[1]);
+        if (s.size() == 1 && s[0] == "embed.js") return embed_loader(request_);
 
         if (s.empty()) return index();
         if (s.size() == 1 && s[0] == "style.css")
@@ -288,23 +295,15 @@ private:
 
     http::Response post_page(const store::Post& post) {
         auto reactions = store::Reactions(db_).counts(post.id);
-        return http::html(request_, web::render_post(view_, post, thread_of(post), reactions.likes, reactions.shares));
+        http::Response response =
+            http::html(request_, web::render_post(view_, post, thread_of(post), reactions.likes, reactions.shares));
+        // The page runs no script; should remote markup ever slip past the sanitizer, none of it runs either.
+        response.set("Content-Security-Policy", "script-src 'none'; object-src 'none'; base-uri 'none'");
+        return response;
     }
 
-    // The post's comments with what the page shows of their authors (from the cache of remote actors).
-    std::vector<web::ThreadEntry> thread_of(const store::Post& post) {
-        std::vector<web::ThreadEntry> thread;
-        store::RemoteActors actors(db_);
-        std::map<std::string, web::CommentAuthor> authors;
-        for (auto& comment : store::Comments(db_).for_post(post.id)) {
-            auto [known, added] = authors.try_emplace(comment.actor_id);
-            if (added)
-                if (auto actor = actors.find(comment.actor_id))
-                    known->second = {actor->display_name, actor->handle, actor->icon_url, actor->profile_url};
-            thread.push_back({std::move(comment), known->second});
-        }
-        return thread;
-    }
+    // The post's comments with what the page shows of their authors and their media.
+    std::vector<web::ThreadEntry> thread_of(const store::Post& post) { return web::load_thread(db_, view_, post.id); }
 
     http::Response tag(const std::string& name) {
         auto body = web::render_tag(view_, name);

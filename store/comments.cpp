@@ -91,7 +91,8 @@ bool Comments::mark_deleted(std::string_view object_id, Timestamp when) {
     std::lock_guard lock(db_.mutex());
     // The content goes with the deletion: what the author removed is not kept.
     auto& update = db_.prepared(
-        "UPDATE comments SET deleted = ?, content_html = '', summary = NULL WHERE object_id = ? AND deleted IS NULL");
+        "UPDATE comments SET deleted = ?, content_html = '', summary = NULL, attachments = NULL "
+        "WHERE object_id = ? AND deleted IS NULL");
     update.bind(1, static_cast<int64_t>(when));
     update.bind(2, std::string(object_id));
     return update.exec() > 0;
@@ -100,7 +101,8 @@ bool Comments::mark_deleted(std::string_view object_id, Timestamp when) {
 int Comments::delete_by_actor(std::string_view actor_id, Timestamp when) {
     std::lock_guard lock(db_.mutex());
     auto& update = db_.prepared(
-        "UPDATE comments SET deleted = ?, content_html = '', summary = NULL WHERE actor_id = ? AND deleted IS NULL");
+        "UPDATE comments SET deleted = ?, content_html = '', summary = NULL, attachments = NULL "
+        "WHERE actor_id = ? AND deleted IS NULL");
     update.bind(1, static_cast<int64_t>(when));
     update.bind(2, std::string(actor_id));
     return update.exec();

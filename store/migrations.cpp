@@ -151,8 +151,15 @@ ALTER TABLE deliveries DROP COLUMN body;
 CREATE INDEX deliveries_ready ON deliveries(next_attempt, id) WHERE state = 'pending' AND claimed_at IS NULL;
 )sql";
 
+// A comment's media (its Note's `attachment`): a short JSON list written by store::CommentAttachments, which
+// bounds and validates it; NULL when there is none.
+static const char* const v4_comment_attachments = R"sql(
+ALTER TABLE comments ADD COLUMN attachments TEXT;
+)sql";
+
 const std::vector<const char*>& migrations() {
-    static const std::vector<const char*> steps = {v1_initial, v2_delivery_hosts, v3_delivery_bodies};
+    static const std::vector<const char*> steps = {v1_initial, v2_delivery_hosts, v3_delivery_bodies,
+                                                   v4_comment_attachments};
     return steps;
 }
 

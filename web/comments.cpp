@@ -3,6 +3,7 @@
 #include <map>
 
 #include "common/time.hpp"
+#include "web/comment_media.hpp"
 #include "web/escape.hpp"
 #include "web/i18n.hpp"
 
@@ -34,11 +35,11 @@ std::string render_entry(const SiteView& site, const ThreadEntry& entry) {
     if (c.updated) out += " <span class=\"edited\">(" + escape_text(s.comment_edited) + ")</span>";
     out += "</header>\n";
     // content_html was sanitized on the way in: it is the one HTML string not escaped here.
-    if (!c.summary.empty())
-        out += "<details><summary>" + escape_text(c.summary) + "</summary>\n" + c.content_html + "\n</details>\n";
-    else
-        out += "<div class=\"text\">" + c.content_html + "</div>\n";
-    return out + "</article>\n";
+    std::string body = "<div class=\"text\">" + c.content_html + "</div>\n" + render_attachments(entry.attachments, s);
+    if (!c.summary.empty() || c.sensitive)
+        body = "<details class=\"warning\"><summary>" + escape_text(c.summary.empty() ? s.comment_sensitive : c.summary) +
+               "</summary>\n" + body + "</details>\n";
+    return out + body + "</article>\n";
 }
 
 }  // namespace

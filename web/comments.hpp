@@ -1,10 +1,12 @@
 #pragma once
 // The fediverse replies under a post: a nested thread, oldest first, each with its author, date, an edited
-// mark and a link to the original; a content warning folds the text behind it. Only approved, non-private
+// mark and a link to the original; a content warning (or a sensitive flag) folds the text and media behind it,
+// without script (<details>). Only approved, non-private
 // comments show; a deleted one stays as a placeholder when answers to it are shown.
 #include <string>
 #include <vector>
 
+#include "store/comment_attachments.hpp"
 #include "store/comments.hpp"
 #include "store/post.hpp"
 #include "web/layout.hpp"
@@ -21,6 +23,7 @@ struct CommentAuthor {
 struct ThreadEntry {
     store::Comment comment;
     CommentAuthor author;
+    std::vector<store::Attachment> attachments{};  // shown under the text, inside the fold when sensitive
 };
 
 // Visual nesting stops here; deeper answers line up at this depth (a thread can be any depth).

@@ -26,6 +26,11 @@ constexpr Strings french{
     .comments_closed = "Les commentaires sont fermés.",
     .comment_deleted = "Ce commentaire a été supprimé.",
     .comment_edited = "modifié",
+    .comment_sensitive = "Contenu sensible",
+    .attachment_image = "Image jointe",
+    .attachment_video = "Vidéo",
+    .attachment_audio = "Audio",
+    .attachment_document = "Fichier joint",
     .reply_from_your_instance = "Répondre depuis votre instance",
     .reply_explanation =
         "Copiez l’adresse de ce billet, collez-la dans la recherche de votre instance Mastodon "
@@ -83,6 +88,11 @@ constexpr Strings english{
     .comments_closed = "Comments are closed.",
     .comment_deleted = "This comment was deleted.",
     .comment_edited = "edited",
+    .comment_sensitive = "Sensitive content",
+    .attachment_image = "Attached image",
+    .attachment_video = "Video",
+    .attachment_audio = "Audio",
+    .attachment_document = "Attached file",
     .reply_from_your_instance = "Reply from your instance",
     .reply_explanation =
         "Copy this post’s address, paste it into the search of your Mastodon instance (or any "

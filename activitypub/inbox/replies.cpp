@@ -1,8 +1,10 @@
 #include "activitypub/inbox/replies.hpp"
 
 #include "activitypub/comments/sanitizer.hpp"
+#include "activitypub/inbox/attachments.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
+#include "store/comment_attachments.hpp"
 #include "store/comments.hpp"
 #include "store/followers.hpp"
 #include "store/posts.hpp"
@@ -135,6 +137,8 @@ ReplyOutcome receive_reply(store::Database& db, const Ids& ids, const IncomingAc
     bool trusted = (follower && follower->accepted) || comments.has_approved_from(create.actor);
     comment.state = trusted && post->accepts_replies(rules.comments_close_after_days, now) ? "approved" : "held";
     if (!comments.insert(comment)) return {"duplicate_object", "this reply is already a comment"};
+    if (auto media = attachments_of(object); !media.empty())
+        store::CommentAttachments(db).replace(comment.object_id, media);
     log::info("comment received", {{"post", post->slug},
                                    {"object", comment.object_id},
                                    {"actor", comment.actor_id},
@@ -156,6 +160,7 @@ ReplyOutcome receive_reply_update(store::Database& db, const IncomingActivity& u
     edited.updated = time_of(object, "updated", now);
     if (!comments.update_content(update.object_id, edited))
         return {"ignored", "the comment is deleted, or this edit is not newer than the one held"};
+    store::CommentAttachments(db).replace(update.object_id, attachments_of(object));  // an edit may change the media
     log::info("comment edited", {{"object", update.object_id}});
     return {"comment_edited", "the comment was updated"};
 }

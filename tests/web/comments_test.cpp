@@ -72,8 +72,50 @@ TEST(Thread, ContentWarningsFoldTheTextAndEditsAreMarked) {
     warned.comment.summary = "Spoiler <b>!</b>";
     warned.comment.updated = at("2026-02-03T00:00:00Z");
     std::string html = render_thread(site.view(), {warned});
-    EXPECT_NE(html.find("<details><summary>Spoiler &lt;b&gt;!&lt;/b&gt;</summary>"), std::string::npos) << html;
+    EXPECT_NE(html.find("<details class=\"warning\"><summary>Spoiler &lt;b&gt;!&lt;/b&gt;</summary>"), std::string::npos) << html;
     EXPECT_NE(html.find("(modifié)"), std::string::npos);
+}
+
+TEST(Thread, ASensitiveCommentFoldsItsMediaTooEvenWithoutAWarningText) {
+    Site site;
+    auto sensitive = entry(1, {}, "alice");
+    sensitive.comment.sensitive = true;
+    sensitive.attachments = {{"image", "https://files.m.example/a.jpg", "image/jpeg", "Un chat", "", 640, 480}};
+    std::string html = render_thread(site.view(), {sensitive});
+    EXPECT_EQ(markup_error(html, Markup::html), "") << html;
+    const auto fold = html.find("<details class=\"warning\"><summary>Contenu sensible</summary>");
+    ASSERT_NE(fold, std::string::npos) << html;
+    const auto image = html.find("<img src=\"https://files.m.example/a.jpg\" alt=\"Un chat\" width=\"640\" height=\"480\" "
+                                 "loading=\"lazy\" decoding=\"async\" referrerpolicy=\"no-referrer\">");
+    ASSERT_NE(image, std::string::npos) << html;
+    EXPECT_LT(fold, image);
+    EXPECT_LT(image, html.find("</details>"));  // the image stays inside the fold
+    EXPECT_LT(html.find("Réponse 1"), html.find("</details>"));
+}
+
+TEST(Thread, MediaShowAsThumbnailsOrLinksAndEverythingIsEscaped) {
+    Site site;
+    auto plain = entry(1, {}, "alice");
+    plain.attachments = {
+        {"image", "https://files.m.example/a.jpg?x=1&y=\"2\"", "image/jpeg", "\"><script>alert(1)</script>", "", 0, 0},
+        {"video", "https://files.m.example/v.mp4", "video/mp4", "<b>clip</b>", "", 0, 0},
+        {"audio", "https://files.m.example/s.ogg", "", "", "", 0, 0},
+        {"document", "javascript:alert(1)", "", "evil", "", 0, 0},
+        {"script", "https://files.m.example/x.js", "", "", "", 0, 0},
+    };
+    std::string html = render_thread(site.view(), {plain});
+    EXPECT_EQ(markup_error(html, Markup::html), "") << html;
+    EXPECT_EQ(html.find("<details"), std::string::npos);  // not sensitive: not folded
+    EXPECT_EQ(html.find("<script>"), std::string::npos);
+    EXPECT_EQ(html.find("javascript:"), std::string::npos);
+    EXPECT_EQ(html.find("evil"), std::string::npos);
+    EXPECT_EQ(html.find("x.js"), std::string::npos);
+    EXPECT_NE(html.find("src=\"https://files.m.example/a.jpg?x=1&amp;y=&quot;2&quot;\""), std::string::npos) << html;
+    EXPECT_NE(html.find("alt=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\""), std::string::npos);
+    EXPECT_NE(html.find(">Vidéo\u00A0: &lt;b&gt;clip&lt;/b&gt;</a>"), std::string::npos) << html;
+    EXPECT_NE(html.find("href=\"https://files.m.example/s.ogg\" rel=\"nofollow noopener noreferrer\" target=\"_blank\">Audio</a>"),
+              std::string::npos) << html;
+    EXPECT_EQ(count(html, "<li><a "), 3u);
 }
 
 TEST(Thread, AuthorFieldsAreEscapedAndOnlyHttpsAvatarsShown) {

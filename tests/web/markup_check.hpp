@@ -31,7 +31,7 @@ inline std::string markup_error(std::string_view doc, Markup kind) {
     };
     auto is_void = [&](std::string_view name) {
         if (kind == Markup::xml) return false;
-        for (std::string_view v : {"meta", "link", "img", "input", "br", "hr", "source"})
+        for (std::string_view v : {"meta", "link", "base", "img", "input", "br", "hr", "source"})
             if (v == name) return true;
         return false;
     };
