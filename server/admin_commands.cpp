@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "activitypub/ids.hpp"
+#include "server/answer_commands.hpp"
 #include "activitypub/inbox/follows.hpp"
 #include "common/time.hpp"
 #include "activitypub/comments/sanitizer.hpp"
@@ -160,6 +161,7 @@ int comments_command(App& app, const std::vector<std::string>& words) {
         print_comments(db, list);
         return 0;
     }
+    if (words[0] == "reply" || words[0] == "edit") return answer_command(app, words);
     std::int64_t id = 0;
     bool valid_id = false;
     if (words.size() == 2) {
@@ -168,7 +170,8 @@ int comments_command(App& app, const std::vector<std::string>& words) {
     }
     const std::string action = words[0];
     if (!valid_id || (action != "approve" && action != "hide" && action != "delete")) {
-        std::cerr << "usage: fedblog comments [list [held|approved|hidden|all] | approve <id> | hide <id> | delete <id>]\n";
+        std::cerr << "usage: fedblog comments [list [held|approved|hidden|all] | approve <id> | hide <id> | delete <id>\n"
+                     "                        | reply <id> --text <markdown> | edit <id> --text <markdown>]\n";
         return 2;
     }
     auto comment = comments.find(id);
@@ -176,6 +179,7 @@ int comments_command(App& app, const std::vector<std::string>& words) {
         std::cerr << "fedblog comments " << action << ": no comment " << id << "\n";
         return 1;
     }
+    if (action == "delete" && comment->local) return delete_answer_command(app, id);  // its Delete goes out too
     if (action == "delete") {
         comments.mark_deleted(comment->object_id, now_seconds());
         std::cout << "Comment " << id << " deleted (its text is gone; answers to it keep their place).\n";

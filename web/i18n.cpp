@@ -26,6 +26,7 @@ constexpr Strings french{
     .comments_closed = "Les commentaires sont fermés.",
     .comment_deleted = "Ce commentaire a été supprimé.",
     .comment_edited = "modifié",
+    .comment_by_owner = "Auteur",
     .reply_from_your_instance = "Répondre depuis votre instance",
     .reply_explanation =
         "Copiez l’adresse de ce billet, collez-la dans la recherche de votre instance Mastodon "
@@ -83,6 +84,7 @@ constexpr Strings english{
     .comments_closed = "Comments are closed.",
     .comment_deleted = "This comment was deleted.",
     .comment_edited = "edited",
+    .comment_by_owner = "Author",
     .reply_from_your_instance = "Reply from your instance",
     .reply_explanation =
         "Copy this post’s address, paste it into the search of your Mastodon instance (or any "

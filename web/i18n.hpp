@@ -29,6 +29,7 @@ struct Strings {
     std::string_view comments_closed;
     std::string_view comment_deleted;
     std::string_view comment_edited;
+    std::string_view comment_by_owner;  // the label on the blog's own answers
     std::string_view reply_from_your_instance;
     std::string_view reply_explanation;
     std::string_view post_address;
