@@ -139,7 +139,10 @@ void print_comments(store::Database& db, const std::vector<store::Comment>& list
         std::replace(text.begin(), text.end(), '\n', ' ');
         std::cout << comment.id << "  " << comment.state << (comment.visibility == "private" ? " private" : "")
                   << (comment.deleted ? " deleted" : "") << "  " << (post ? post->slug : "?") << "  "
-                  << (author && !author->handle.empty() ? "@" + author->handle : comment.actor_id) << "  "
+                  << (comment.local                          ? std::string("the blog's answer")
+                      : author && !author->handle.empty() ? "@" + author->handle
+                                                          : comment.actor_id)
+                  << "  "
                   << format_rfc3339(comment.published) << "\n    " << text << "\n";
     }
 }

@@ -110,7 +110,7 @@ TEST_F(AnswerCommandsTest, ReplyRendersMarkdownStoresTheAnswerAndQueuesItsCreate
 
     // The listing shows the answer as the blog's.
     std::string listed = run({"list"});
-    EXPECT_NE(listed.find(std::to_string(answer.id) + "  approved  bonjour"), std::string::npos) << listed;
+    EXPECT_NE(listed.find(std::to_string(answer.id) + "  approved  bonjour  the blog's answer"), std::string::npos) << listed;
 }
 
 TEST_F(AnswerCommandsTest, ReplyReadsAFileOrRefusesWhatIsWrong) {
