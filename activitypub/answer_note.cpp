@@ -22,7 +22,8 @@ std::string user_part(std::string_view handle) { return std::string(handle.subst
 
 Json activity(std::string id, std::string_view type, store::Timestamp published, const AnswerContext& context,
               const Ids& ids, Json object) {
-    Json document = {{"id", std::move(id)}, {"type", type}, {"actor", ids.actor()}, {"published", format_rfc3339(published)}};
+    Json document = {
+        {"id", std::move(id)}, {"type", type}, {"actor", ids.actor()}, {"published", format_rfc3339(published)}};
     address(document, context, ids);
     document["object"] = embedded(std::move(object));
     return with_context(std::move(document));
@@ -31,10 +32,15 @@ Json activity(std::string id, std::string_view type, store::Timestamp published,
 }  // namespace
 
 std::string mention_html(const Mentioned& mentioned) {
-    const std::string& href = mentioned.profile_url.empty() ? mentioned.actor_id : mentioned.profile_url;
-    const std::string name = mentioned.handle.empty() ? mentioned.actor_id : user_part(mentioned.handle);
-    return "<span class=\"h-card\" translate=\"no\"><a href=\"" + escape_html(href) +
-           "\" class=\"u-url mention\">@<span>" + escape_html(name) + "</span></a></span>";
+    // The profile URL comes from a remote document and this HTML is shown on our pages unsanitized: only an
+    // http(s) link is written (a javascript: URL would run on the blog), else the actor id, else no link.
+    auto is_http = [](const std::string& url) { return url.starts_with("https://") || url.starts_with("http://"); };
+    const std::string& href = is_http(mentioned.profile_url) ? mentioned.profile_url : mentioned.actor_id;
+    const std::string user = mentioned.handle.empty() ? mentioned.actor_id : user_part(mentioned.handle);
+    const std::string name = "@<span>" + escape_html(user) + "</span>";
+    if (!is_http(href)) return "<span class=\"h-card\" translate=\"no\">" + name + "</span>";
+    return "<span class=\"h-card\" translate=\"no\"><a href=\"" + escape_html(href) + "\" class=\"u-url mention\">" +
+           name + "</a></span>";
 }
 
 std::string with_mention(std::string_view html, const Mentioned& mentioned) {

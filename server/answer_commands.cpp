@@ -63,7 +63,8 @@ AnswerText answer_text(const std::vector<std::string>& options) {
     }
     if (text->size() > max_answer_bytes)
         return {.error = "the text is longer than " + std::to_string(max_answer_bytes / 1024) + " KiB"};
-    if (auto bad = find_invalid_utf8(*text)) return {.error = "the text is not UTF-8 (byte " + std::to_string(*bad) + ")"};
+    if (auto bad = find_invalid_utf8(*text))
+        return {.error = "the text is not UTF-8 (byte " + std::to_string(*bad) + ")"};
     if (text->find_first_not_of(" \t\r\n") == std::string::npos) return {.error = "the text is empty"};
     return {.markdown = std::move(*text)};
 }

@@ -34,21 +34,23 @@ std::optional<http::Response> answer_resource(const http::Request& request, cons
     const std::string resource = segments.size() == 3 ? segments[2] : "";
     if (!resource.empty() && resource != "activity" && resource != "replies") return std::nullopt;
 
+    auto document = [&](const ap::Json& json_document, http::Status status = http::Status::ok) {
+        return http::activity_json(request, ap::serialize(json_document), status);
+    };
     if (answer->deleted) {
         // Gone, never 404: receivers drop their copy on 410 and the id stays retired.
-        if (resource.empty() && json)
-            return http::activity_json(request, ap::serialize(ap::answer_tombstone(*answer, site.ids)), http::Status::gone);
-        if (json) return http::error(request, http::Status::gone, "this answer was deleted", http::Representation::activity_json);
+        if (resource.empty() && json) return document(ap::answer_tombstone(*answer, site.ids), http::Status::gone);
+        if (json)
+            return http::error(request, http::Status::gone, "this answer was deleted",
+                               http::Representation::activity_json);
         return http::html(request, web::render_gone(view), http::Status::gone);
     }
     auto context = ap::delivery::answer_context(db, site.settings, site.ids, *answer);
     if (!context) return std::nullopt;
     if (!json) return http::redirect(request, http::Status::found, site.ids.comment_on_page(context->post_slug, *n));
-    if (resource.empty()) return http::activity_json(request, ap::serialize(ap::answer_note(*answer, *context, site.ids)));
-    if (resource == "activity")
-        return http::activity_json(request, ap::serialize(ap::answer_create(*answer, *context, site.ids)));
-    return http::activity_json(request,
-                               ap::serialize(ap::replies_collection_at(site.ids.comment_replies(*n), context->reply_ids)));
+    if (resource.empty()) return document(ap::answer_note(*answer, *context, site.ids));
+    if (resource == "activity") return document(ap::answer_create(*answer, *context, site.ids));
+    return document(ap::replies_collection_at(site.ids.comment_replies(*n), context->reply_ids));
 }
 
 }  // namespace fedblog::server

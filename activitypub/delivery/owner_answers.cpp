@@ -49,7 +49,8 @@ std::vector<std::string> audience_inboxes(store::Database& db, const AnswerConte
 int queue(store::Database& db, const Json& activity, const AnswerContext& context, store::Timestamp now) {
     auto targets = delivery_targets(audience_inboxes(db, context));
     if (targets.empty()) return 0;
-    return store::Deliveries::enqueue_locked(db, activity.value("id", std::string()), serialize(activity), targets, now);
+    return store::Deliveries::enqueue_locked(db, activity.value("id", std::string()), serialize(activity), targets,
+                                             now);
 }
 
 // One of the owner's answers, alive, with its context: or why not.
@@ -120,7 +121,8 @@ AnswerOutcome answer_comment(store::Database& db, const Settings& settings, cons
     if (!context) return refused(which + " lost its thread while answering");  // cannot happen in one transaction
     int jobs = queue(db, answer_create(answer, *context, ids), *context, now);
     transaction.commit();
-    log::info("answer published", {{"answer", answer.object_id}, {"in_reply_to", parent->object_id}, {"inboxes", jobs}});
+    log::info("answer published",
+              {{"answer", answer.object_id}, {"in_reply_to", parent->object_id}, {"inboxes", jobs}});
     return {std::move(answer), "", jobs};
 }
 

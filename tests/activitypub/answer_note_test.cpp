@@ -41,13 +41,20 @@ TEST(AnswerNote, MentionsTheCommenterTheWayMastodonDoes) {
               R"(<span class="h-card" translate="no"><a href="https://m.example/@alice" class="u-url mention">)"
               R"(@<span>alice</span></a></span>)");
     // Inside the first paragraph, so it reads "@alice Merci…" on one line.
-    EXPECT_EQ(with_mention("<p>Merci</p>\n<p>Deux</p>", alice), "<p>" + mention_html(alice) + " Merci</p>\n<p>Deux</p>");
+    EXPECT_EQ(with_mention("<p>Merci</p>\n<p>Deux</p>", alice),
+              "<p>" + mention_html(alice) + " Merci</p>\n<p>Deux</p>");
     EXPECT_EQ(with_mention("<ul><li>un</li></ul>", alice), "<p>" + mention_html(alice) + "</p><ul><li>un</li></ul>");
     // Escaped: a profile URL or handle from a remote document cannot break out of the attribute.
     Mentioned odd{"https://m.example/users/x", "https://m.example/@x\"onclick=\"y", "<b>x</b>@m.example"};
     std::string html = mention_html(odd);
     EXPECT_EQ(html.find("\"onclick"), std::string::npos) << html;
     EXPECT_EQ(html.find("<b>"), std::string::npos) << html;
+    // Only http(s) links: a hostile profile URL falls back to the actor id, or to no link at all.
+    EXPECT_EQ(mention_html({"https://m.example/users/x", "javascript:alert(1)", "x@m.example"}),
+              R"(<span class="h-card" translate="no"><a href="https://m.example/users/x" class="u-url mention">)"
+              R"(@<span>x</span></a></span>)");
+    EXPECT_EQ(mention_html({"data:text/html,x", "javascript:alert(1)", "x@m.example"}),
+              R"(<span class="h-card" translate="no">@<span>x</span></span>)");
     // Without a handle the actor id stands in, and the id stays the link.
     EXPECT_NE(mention_html({"https://m.example/users/x", "", ""}).find(R"(href="https://m.example/users/x")"),
               std::string::npos);
@@ -62,7 +69,8 @@ TEST(AnswerNote, IsAPublicReplyToTheCommentMentioningItsAuthor) {
     EXPECT_EQ(note["to"], Json::array({public_collection}));
     EXPECT_EQ(note["cc"], Json::array({"https://blog.example/users/blog/followers", "https://m.example/users/alice"}));
     ASSERT_EQ(note["tag"].size(), 1u);
-    EXPECT_EQ(note["tag"][0], Json({{"type", "Mention"}, {"href", "https://m.example/users/alice"}, {"name", "@alice@m.example"}}));
+    EXPECT_EQ(note["tag"][0],
+              Json({{"type", "Mention"}, {"href", "https://m.example/users/alice"}, {"name", "@alice@m.example"}}));
     EXPECT_TRUE(note["content"].get<std::string>().starts_with("<p><span class=\"h-card\""));
     EXPECT_EQ(note["contentMap"]["fr"], note["content"]);
     EXPECT_EQ(note["url"], "https://blog.example/posts/bonjour-le-monde#commentaire-42");

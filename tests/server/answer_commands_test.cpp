@@ -102,7 +102,8 @@ TEST_F(AnswerCommandsTest, ReplyRendersMarkdownStoresTheAnswerAndQueuesItsCreate
                        std::to_string(answer.id)),
               std::string::npos) << out;
     EXPECT_TRUE(answer.local);
-    EXPECT_NE(answer.content_html.find("</span> Merci <em>beaucoup</em> !</p>"), std::string::npos) << answer.content_html;
+    EXPECT_NE(answer.content_html.find("</span> Merci <em>beaucoup</em> !</p>"), std::string::npos)
+        << answer.content_html;
     EXPECT_NE(answer.content_html.find("<p>À bientôt.</p>"), std::string::npos);
     auto creates = jobs_of_type("Create");
     ASSERT_EQ(creates.size(), 1u);
@@ -110,7 +111,8 @@ TEST_F(AnswerCommandsTest, ReplyRendersMarkdownStoresTheAnswerAndQueuesItsCreate
 
     // The listing shows the answer as the blog's.
     std::string listed = run({"list"});
-    EXPECT_NE(listed.find(std::to_string(answer.id) + "  approved  bonjour  the blog's answer"), std::string::npos) << listed;
+    EXPECT_NE(listed.find(std::to_string(answer.id) + "  approved  bonjour  the blog's answer"), std::string::npos)
+        << listed;
 }
 
 TEST_F(AnswerCommandsTest, ReplyReadsAFileOrRefusesWhatIsWrong) {

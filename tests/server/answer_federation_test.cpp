@@ -144,7 +144,8 @@ TEST_F(AnswerFederationTest, TheOwnersAnswerReachesTheCommenterAndTheFollowersTh
     EXPECT_EQ(note["tag"], json::array({{{"type", "Mention"}, {"href", alice}, {"name", "@" + alice_handle}}}));
     const std::string content = note["content"];
     EXPECT_TRUE(content.starts_with(R"(<p><span class="h-card" translate="no"><a href=")" + alice +
-                                    R"(" class="u-url mention">@<span>alice</span></a></span> Merci <strong>Alice</strong> !</p>)"))
+                                    R"(" class="u-url mention">@<span>alice</span></a></span>)"
+                                    R"( Merci <strong>Alice</strong> !</p>)"))
         << content;
     EXPECT_EQ(note["url"], url("/posts/bonjour#commentaire-" + std::to_string(n)));
 

@@ -118,7 +118,8 @@ TEST_F(OwnerAnswersTest, AnAnswerIsStoredAndItsCreateQueuedForTheCommenterAndEac
 
     // alice's shared inbox is bob's too: one job there, one for carol's server.
     const std::string create_id = ids.comment_create(answer.id);
-    EXPECT_EQ(inboxes_of(create_id), (std::vector<std::string>{"https://m.example/inbox", "https://other.example/inbox"}));
+    EXPECT_EQ(inboxes_of(create_id),
+              (std::vector<std::string>{"https://m.example/inbox", "https://other.example/inbox"}));
     EXPECT_EQ(outcome.inboxes, 2);
     Json create = body_of(create_id);
     EXPECT_EQ(create["type"], "Create");
