@@ -90,7 +90,10 @@ Json following(const Ids& ids) {
 }
 
 Json replies_collection(std::string_view slug, const std::vector<std::string>& reply_ids, const Ids& ids) {
-    const std::string id = ids.post_replies(slug);
+    return replies_collection_at(ids.post_replies(slug), reply_ids);
+}
+
+Json replies_collection_at(const std::string& id, const std::vector<std::string>& reply_ids) {
     return with_context({
         {"id", id},
         {"type", "Collection"},

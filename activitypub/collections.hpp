@@ -41,6 +41,8 @@ Json following(const Ids& ids);
 // Collection of a post's direct replies, all of them on the embedded first page: Mastodon's
 // fetch-all-replies stops following `next` once a page gave it 5 items.
 Json replies_collection(std::string_view slug, const std::vector<std::string>& reply_ids, const Ids& ids);
+// The same collection at any id: an owner's answer lists the comments answering it (Ids::comment_replies).
+Json replies_collection_at(const std::string& id, const std::vector<std::string>& reply_ids);
 
 // {id, type: Collection, totalItems}: likes and shares are published as counts only.
 Json counted_collection(std::string id, std::int64_t total_items);

@@ -54,6 +54,23 @@ public:
     std::string post_likes(std::string_view slug) const { return post(slug) + "/likes"; }
     std::string post_shares(std::string_view slug) const { return post(slug) + "/shares"; }
 
+    // The owner's answers to comments are Notes of their own, numbered by the comment's row id; their
+    // activities follow the posts' pattern (one Update id per revision, one Delete ever).
+    static constexpr std::string_view comment_prefix = "/comments/";
+    std::string comment_path(std::int64_t n) const { return std::string(comment_prefix) + std::to_string(n); }
+    std::string comment(std::int64_t n) const { return origin_ + comment_path(n); }
+    std::string comment_create(std::int64_t n) const { return comment(n) + "/activity"; }
+    std::string comment_update(std::int64_t n, std::int64_t revision) const {
+        return comment_create(n) + "/update-" + std::to_string(revision);
+    }
+    std::string comment_delete(std::int64_t n) const { return comment_create(n) + "/delete"; }
+    std::string comment_replies(std::int64_t n) const { return comment(n) + "/replies"; }
+    // Where a comment (any comment: the row id) sits on its post's page: the fragment is the thread's anchor.
+    static std::string comment_fragment(std::int64_t n) { return "commentaire-" + std::to_string(n); }
+    std::string comment_on_page(std::string_view slug, std::int64_t n) const {
+        return post(slug) + "#" + comment_fragment(n);
+    }
+
     static constexpr std::string_view tag_prefix = "/tags/";
     // Tag names are percent-encoded, since a tag may hold any letter ("économie").
     std::string tag_path(std::string_view tag) const;

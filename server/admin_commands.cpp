@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "activitypub/ids.hpp"
+#include "server/answer_commands.hpp"
 #include "activitypub/inbox/follows.hpp"
 #include "common/time.hpp"
 #include "activitypub/comments/sanitizer.hpp"
@@ -138,7 +139,10 @@ void print_comments(store::Database& db, const std::vector<store::Comment>& list
         std::replace(text.begin(), text.end(), '\n', ' ');
         std::cout << comment.id << "  " << comment.state << (comment.visibility == "private" ? " private" : "")
                   << (comment.deleted ? " deleted" : "") << "  " << (post ? post->slug : "?") << "  "
-                  << (author && !author->handle.empty() ? "@" + author->handle : comment.actor_id) << "  "
+                  << (comment.local                          ? std::string("the blog's answer")
+                      : author && !author->handle.empty() ? "@" + author->handle
+                                                          : comment.actor_id)
+                  << "  "
                   << format_rfc3339(comment.published) << "\n    " << text << "\n";
     }
 }
@@ -160,6 +164,7 @@ int comments_command(App& app, const std::vector<std::string>& words) {
         print_comments(db, list);
         return 0;
     }
+    if (words[0] == "reply" || words[0] == "edit") return answer_command(app, words);
     std::int64_t id = 0;
     bool valid_id = false;
     if (words.size() == 2) {
@@ -168,7 +173,8 @@ int comments_command(App& app, const std::vector<std::string>& words) {
     }
     const std::string action = words[0];
     if (!valid_id || (action != "approve" && action != "hide" && action != "delete")) {
-        std::cerr << "usage: fedblog comments [list [held|approved|hidden|all] | approve <id> | hide <id> | delete <id>]\n";
+        std::cerr << "usage: fedblog comments [list [held|approved|hidden|all] | approve <id> | hide <id> | delete <id>\n"
+                     "                        | reply <id> --text <markdown> | edit <id> --text <markdown>]\n";
         return 2;
     }
     auto comment = comments.find(id);
@@ -176,6 +182,7 @@ int comments_command(App& app, const std::vector<std::string>& words) {
         std::cerr << "fedblog comments " << action << ": no comment " << id << "\n";
         return 1;
     }
+    if (action == "delete" && comment->local) return delete_answer_command(app, id);  // its Delete goes out too
     if (action == "delete") {
         comments.mark_deleted(comment->object_id, now_seconds());
         std::cout << "Comment " << id << " deleted (its text is gone; answers to it keep their place).\n";

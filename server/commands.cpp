@@ -71,7 +71,10 @@ int keys_rotate(App& app) {
 
 int run_command(const std::vector<std::string>& command, const Settings& settings) {
     std::string name;
-    for (const auto& word : command) name += (name.empty() ? "" : " ") + word;
+    for (const auto& word : command) {
+        if (word.starts_with("--")) break;  // a command option (--text …) and what follows are not its name
+        name += (name.empty() ? "" : " ") + word;
+    }
     std::function<int(App&)> run;
     if (name == "serve") run = serve;
     if (name == "publish") run = publish;

@@ -33,7 +33,9 @@ constexpr CommandInfo commands[] = {
     {"comments", "[list [held|approved|hidden|all]]: the latest comments, with their ids"},
     {"comments approve", "<id>: show a held (or hidden) comment"},
     {"comments hide", "<id>: take a comment off the blog"},
-    {"comments delete", "<id>: delete a comment's text for good"},
+    {"comments delete", "<id>: delete a comment's text for good (an answer of the blog's: its Delete is sent)"},
+    {"comments reply", "<id> --text <markdown> | --file <path>: answer a comment as the blog (its author is mentioned)"},
+    {"comments edit", "<id> --text <markdown> | --file <path>: change the text of one of the blog's answers"},
     {"version", "print the version"},
 };
 
@@ -93,6 +95,15 @@ po::options_description settings_options(Settings& s, std::string& config_file) 
     return options;
 }
 
+// Arguments of one command rather than settings: never read from the environment or the config file.
+po::options_description command_options() {
+    po::options_description options("Command options");
+    options.add_options()
+        ("text", po::value<std::string>(), "comments reply|edit: the answer's text (Markdown)")
+        ("file", po::value<std::string>(), "comments reply|edit: read the answer's text from this file (- for standard input)");
+    return options;
+}
+
 // The config file says allow_private_addresses; program_options knows allow-private-addresses.
 std::string normalize_config_keys(std::istream& in) {
     std::ostringstream out;
@@ -144,7 +155,7 @@ CommandLine parse_command_line(int argc, const char* const argv[], const char* c
     po::options_description hidden;
     hidden.add_options()("command", po::value<std::vector<std::string>>(&result.command));
     po::options_description all;
-    all.add(general).add(settings).add(hidden);
+    all.add(general).add(settings).add(command_options()).add(hidden);
     po::positional_options_description positional;
     positional.add("command", -1);
 
@@ -164,6 +175,12 @@ CommandLine parse_command_line(int argc, const char* const argv[], const char* c
     } catch (const po::error& e) {
         throw ConfigError(e.what());
     }
+    // Handed to the command with its words, as it was typed: `comments reply 12 --text "Merci !"`.
+    for (const char* option : {"text", "file"})
+        if (values.count(option)) {
+            result.command.push_back(std::string("--") + option);
+            result.command.push_back(values[option].as<std::string>());
+        }
     result.help = values.count("help") > 0;
     result.version = values.count("version") > 0;
     std::string object_type = values["object-type"].as<std::string>();
@@ -197,7 +214,10 @@ std::string help_text(const std::vector<std::string>& command) {
     std::string config;
     std::ostringstream out;
     std::string name;
-    for (const auto& word : command) name += (name.empty() ? "" : " ") + word;
+    for (const auto& word : command) {
+        if (word.starts_with("--")) break;  // a command option (--text …) and what follows are not its name
+        name += (name.empty() ? "" : " ") + word;
+    }
     const CommandInfo* known = nullptr;
     for (const auto& info : commands)
         if (name == info.name) known = &info;
@@ -213,7 +233,7 @@ std::string help_text(const std::vector<std::string>& command) {
         }
         out << "\nEvery command accepts every setting, so one config file serves them all.\n\n";
     }
-    out << settings_options(scratch, config) << "\n"
+    out << command_options() << "\n" << settings_options(scratch, config) << "\n"
         << "Every setting can also be given in the config file (e.g. public_url = https://blog.example)\n"
            "or the environment (e.g. FEDBLOG_PUBLIC_URL=https://blog.example). Flags win over the\n"
            "environment, which wins over the file.\n";

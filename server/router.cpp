@@ -13,6 +13,7 @@
 #include "activitypub/nodeinfo.hpp"
 #include "activitypub/webfinger.hpp"
 #include "common/time.hpp"
+#include "server/answer_routes.hpp"
 #include "server/media_files.hpp"
 #include "server/thread_endpoints.hpp"
 #include "store/comments.hpp"
@@ -114,6 +115,10 @@ public:
         if (s.size() == 1 && s[0] == "@" + site_.ids.handle()) return profile_alias();
         if (s.size() >= 2 && s[0] == "users") return users();
         if (s.size() >= 2 && s[0] == "posts") return posts();
+        if (s.size() >= 2 && s[0] == "comments") {
+            if (auto answer = answer_resource(request_, site_, db_, view_, s)) return std::move(*answer);
+            return not_found("no such answer");
+        }
         if (s.size() == 2 && s[0] == "tags") return tag(s[1]);
         if (s.size() == 1 && "/" + s[0] == site_.ids.interaction_path()) return interaction();
         if (s.size() >= 2 && s[0] == "media") return media();

@@ -1,6 +1,9 @@
 #include "store/comments.hpp"
 
+#include <stdexcept>
+
 #include "store/columns.hpp"
+#include "store/transaction.hpp"
 
 namespace fedblog::store {
 
@@ -154,6 +157,32 @@ std::vector<Comment> Comments::recent(std::string_view state, int limit) {
     columns::ResetOnExit query_done(query);
     query.bind(1, std::string(state));
     query.bind(2, limit);
+    std::vector<Comment> found;
+    while (query.executeStep()) found.push_back(read_comment(query));
+    return found;
+}
+
+std::int64_t Comments::insert_local(Comment answer, const std::function<std::string(std::int64_t)>& object_id_for) {
+    WriteTransaction transaction(db_);
+    // A placeholder unique within this transaction; replaced before anyone else can read the row.
+    answer.object_id = "urn:fedblog:answer-being-written";
+    answer.local = true;
+    auto id = insert(answer);
+    if (!id) throw std::runtime_error("an answer is already being written");
+    auto& update = db_.prepared("UPDATE comments SET object_id = ? WHERE id = ?");
+    update.bind(1, object_id_for(*id));
+    update.bind(2, static_cast<int64_t>(*id));
+    update.exec();  // a taken object id violates UNIQUE and throws: the transaction rolls back
+    transaction.commit();
+    return *id;
+}
+
+std::vector<Comment> Comments::answers_to(std::int64_t parent_id) {
+    std::lock_guard lock(db_.mutex());
+    static const std::string sql = std::string(select_columns) + "WHERE parent_id = ? ORDER BY published, id";
+    auto& query = db_.prepared(sql.c_str());
+    columns::ResetOnExit query_done(query);
+    query.bind(1, static_cast<int64_t>(parent_id));
     std::vector<Comment> found;
     while (query.executeStep()) found.push_back(read_comment(query));
     return found;

@@ -2,6 +2,7 @@
 // Replies from the fediverse kept as comments under a post, threaded by parent. A comment is identified by
 // its remote object id; a Create for an id already held never overwrites it (only an Update by its author
 // does), and a deleted comment stays as a placeholder so its replies keep their place in the thread.
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,6 +60,13 @@ public:
     bool set_state(std::int64_t id, std::string_view state);
     // Comments of every post, newest first, optionally only those in one state ("" = all).
     std::vector<Comment> recent(std::string_view state, int limit);
+
+    // Stores one of the owner's answers (local = true), whose object id is made from its own row id by
+    // `object_id_for` (the id is only known once inserted). Opens its own WriteTransaction (a savepoint
+    // inside the caller's). Returns the row id. Throws when the object id is taken already.
+    std::int64_t insert_local(Comment answer, const std::function<std::string(std::int64_t)>& object_id_for);
+    // The comments answering comment `parent_id`, oldest first (callers filter what is shown).
+    std::vector<Comment> answers_to(std::int64_t parent_id);
 
 private:
     Database& db_;

@@ -13,14 +13,20 @@ namespace {
 
 bool is_http_url(const std::string& url) { return url.starts_with("https://") || url.starts_with("http://"); }
 
+// The blog itself, for the owner's answers: no remote actor stands behind them.
+CommentAuthor blog_author(const SiteView& site) {
+    return {site.settings.blog_name, site.ids.handle() + "@" + site.ids.authority(),
+            site_image_url(site.ids, site.settings.blog_icon), site.ids.profile()};
+}
+
 std::string render_entry(const SiteView& site, const ThreadEntry& entry) {
     const Strings& s = site.strings();
     const store::Comment& c = entry.comment;
-    const std::string anchor = "commentaire-" + std::to_string(c.id);
-    std::string out = "<article class=\"comment\" id=\"" + anchor + "\"" +
+    const std::string anchor = activitypub::Ids::comment_fragment(c.id);
+    std::string out = std::string("<article class=\"comment") + (c.local ? " owner" : "") + "\" id=\"" + anchor + "\"" +
                       (c.language.empty() ? "" : " lang=\"" + escape_attribute(c.language) + "\"") + ">\n";
     if (c.deleted) return out + "<p class=\"empty\">" + escape_text(s.comment_deleted) + "</p>\n</article>\n";
-    const CommentAuthor& a = entry.author;
+    const CommentAuthor a = c.local ? blog_author(site) : entry.author;
     const std::string profile = is_http_url(a.profile_url) ? a.profile_url : c.actor_id;
     out += "<header>";
     if (a.avatar_url.starts_with("https://"))
@@ -29,6 +35,7 @@ std::string render_entry(const SiteView& site, const ThreadEntry& entry) {
     out += "<a class=\"author\" href=\"" + escape_attribute(profile) + "\" rel=\"nofollow noopener noreferrer\">" +
            escape_text(a.name.empty() ? (a.handle.empty() ? c.actor_id : a.handle) : a.name) + "</a>";
     if (!a.handle.empty()) out += " <span class=\"handle\">@" + escape_text(a.handle) + "</span>";
+    if (c.local) out += " <span class=\"badge\">" + escape_text(s.comment_by_owner) + "</span>";
     out += " · <a class=\"date\" href=\"" + escape_attribute(is_http_url(c.url) ? c.url : c.object_id) +
            "\" rel=\"nofollow noopener noreferrer\"><time datetime=\"" + format_rfc3339(c.published) + "\">" +
            escape_text(format_long_date(c.published, s)) + "</time></a>";

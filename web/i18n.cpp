@@ -31,6 +31,7 @@ constexpr Strings french{
     .attachment_video = "Vidéo",
     .attachment_audio = "Audio",
     .attachment_document = "Fichier joint",
+    .comment_by_owner = "Auteur",
     .reply_from_your_instance = "Répondre depuis votre instance",
     .reply_explanation =
         "Copiez l’adresse de ce billet, collez-la dans la recherche de votre instance Mastodon "
@@ -93,6 +94,7 @@ constexpr Strings english{
     .attachment_video = "Video",
     .attachment_audio = "Audio",
     .attachment_document = "Attached file",
+    .comment_by_owner = "Author",
     .reply_from_your_instance = "Reply from your instance",
     .reply_explanation =
         "Copy this post’s address, paste it into the search of your Mastodon instance (or any "

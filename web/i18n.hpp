@@ -32,6 +32,7 @@ struct Strings {
     std::string_view comment_sensitive;  // the fold's label for a sensitive comment without a warning text
     std::string_view attachment_image;   // alt text when the author gave none
     std::string_view attachment_video, attachment_audio, attachment_document;  // link labels
+    std::string_view comment_by_owner;  // the label on the blog's own answers
     std::string_view reply_from_your_instance;
     std::string_view reply_explanation;
     std::string_view post_address;

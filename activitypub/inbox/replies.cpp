@@ -2,6 +2,7 @@
 
 #include "activitypub/comments/sanitizer.hpp"
 #include "activitypub/inbox/attachments.hpp"
+#include "activitypub/remote/actor_document.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "store/comment_attachments.hpp"
@@ -111,6 +112,8 @@ ReplyOutcome receive_reply(store::Database& db, const Ids& ids, const IncomingAc
     if (in_reply_to.empty()) return {"ignored", "not a reply"};
     if (id_of(object.value("attributedTo", Json())) != create.actor)
         return {"ignored", "the note's author is not the activity's actor"};
+    // Ids on our origin are ours to give (the owner's answers live at /comments/<n>): none is taken from outside.
+    if (remote::origin_of(create.object_id) == ids.origin()) return {"ignored", "the object's id is on this blog"};
 
     store::Comments comments(db);
     std::optional<store::Post> post;
