@@ -397,8 +397,7 @@ TEST(Deliveries, AVersion1FileIsMigratedWithItsQueueAndBodies) {
             "'pending', 2, 100, 'HTTP 502', 50)");
     }
     Database db(dir / "db");
-    EXPECT_EQ(db.schema_version(), 3);
-    EXPECT_EQ(Database::latest_schema_version(), 3);
+    EXPECT_EQ(db.schema_version(), Database::latest_schema_version());
     EXPECT_EQ(db.sqlite().execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_host'").getInt(), 1);
 
     Deliveries deliveries(db);
