@@ -81,6 +81,7 @@ struct Federation::Parts {
           inbox(app.database(), ids, keys, fetcher,
                 inbox::InboxOptions{.manually_approves_followers = app.settings().manually_approves_followers,
                                     .blocked_domains = app.settings().blocked_domains,
+                                    .comments = inbox::CommentPolicy::from(app.settings()),
                                     .require_https = !app.settings().allow_plain_http},
                 now_seconds, [this] { engine.wake(); }),
           public_scheme(ids.origin().substr(0, ids.origin().find(':'))),
