@@ -47,7 +47,7 @@ BlockEffects apply_block(store::Database& db, const Ids& ids, const store::Block
         // Only its personal inbox: a shared inbox also serves the other accounts of its server.
         if (auto actor = store::RemoteActors(db).find(block.target))
             effects.deliveries_abandoned += deliveries.abandon_inbox(actor->inbox, now, why);
-        if (auto follower = store::Followers(db).find(block.target); follower && follower->inbox.size())
+        if (auto follower = store::Followers(db).find(block.target); follower && !follower->inbox.empty())
             effects.deliveries_abandoned += deliveries.abandon_inbox(follower->inbox, now, why);
     } else {
         for (const auto& host : blocks.comment_hosts())
