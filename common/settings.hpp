@@ -29,6 +29,16 @@ struct Settings {
     std::vector<std::string> blocked_domains;
     // Replies to a post older than this many days are kept for the owner but no longer shown; 0 = never.
     unsigned comments_close_after_days = 0;
+    // Replies as comments: open (approved unless a spam signal holds them), trusted (approved from followers
+    // and actors with an approved comment, held otherwise), all_held.
+    std::string comments_moderation = "trusted";
+    std::size_t comment_max_bytes = 16 * 1024;  // a reply's source HTML; larger ones are refused
+    // Spam signals: each holds a comment for review, whoever wrote it. 0 turns a limit off.
+    unsigned comments_actor_rate = 5;       // comments from one actor in 10 minutes
+    unsigned comments_domain_rate = 30;     // comments from one server in 10 minutes
+    unsigned comments_new_per_domain = 10;  // first-time commenters from one server in an hour
+    unsigned comments_max_mentions = 5;     // accounts mentioned in one reply (the blog itself not counted)
+    bool comments_hold_links_only = true;   // replies with nothing but links (and mentions)
     unsigned delivery_concurrency = 32;  // deliveries in flight overall
     unsigned delivery_per_host = 4;      // and to one host
     bool allow_private_addresses = false;

@@ -144,6 +144,8 @@ void print_comments(store::Database& db, const std::vector<store::Comment>& list
                                                           : comment.actor_id)
                   << "  "
                   << format_rfc3339(comment.published) << "\n    " << text << "\n";
+        if (comment.state == "held" && !comment.held_reason.empty())
+            std::cout << "    held: " << comment.held_reason << "\n";
     }
 }
 

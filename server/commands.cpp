@@ -11,6 +11,7 @@
 #include "server/federation.hpp"
 #include "server/config.hpp"
 #include "server/http_server.hpp"
+#include "server/moderation_commands.hpp"
 #include "server/router.hpp"
 
 namespace fedblog::server {
@@ -84,6 +85,8 @@ int run_command(const std::vector<std::string>& command, const Settings& setting
     if (!command.empty() && command[0] == "followers") run = [&rest](App& app) { return followers_command(app, rest); };
     if (!command.empty() && command[0] == "deliveries") run = [&rest](App& app) { return deliveries_command(app, rest); };
     if (!command.empty() && command[0] == "comments") run = [&rest](App& app) { return comments_command(app, rest); };
+    if (!command.empty() && command[0] == "block") run = [&rest](App& app) { return block_command(app, rest); };
+    if (!command.empty() && command[0] == "reports") run = [&rest](App& app) { return reports_command(app, rest); };
     if (!run) {
         std::cerr << "fedblog: unknown command \"" << name << "\"\n\n" << help_text({});
         return 2;

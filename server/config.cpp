@@ -36,6 +36,11 @@ constexpr CommandInfo commands[] = {
     {"comments delete", "<id>: delete a comment's text for good (an answer of the blog's: its Delete is sent)"},
     {"comments reply", "<id> --text <markdown> | --file <path>: answer a comment as the blog (its author is mentioned)"},
     {"comments edit", "<id> --text <markdown> | --file <path>: change the text of one of the blog's answers"},
+    {"block", "blocked domains and actors, with the blocked_domains setting's (same as: block list)"},
+    {"block add", "<domain | actor id | user@host> [reason]: refuse their activities, hide their comments, remove their follows"},
+    {"block remove", "<domain | actor id | user@host>: lift a block; the comments it hid come back"},
+    {"reports", "[list [open|resolved|all]]: reports (Flag) sent about the blog, its posts or comments"},
+    {"reports resolve", "<id>: mark a report as dealt with"},
     {"version", "print the version"},
 };
 
@@ -71,6 +76,20 @@ po::options_description settings_options(Settings& s, std::string& config_file) 
         ("comments-close-after-days",
          po::value<unsigned>(&s.comments_close_after_days)->default_value(defaults.comments_close_after_days),
          "close comments on posts older than this many days (0: never); front matter `comments: closed` closes one post")
+        ("comments-moderation", text(s.comments_moderation, defaults.comments_moderation),
+         "open: replies are approved at once; trusted: approved from followers and actors with an approved comment, held otherwise; all_held: every reply waits for `fedblog comments approve`")
+        ("comment-max-bytes", po::value<std::size_t>(&s.comment_max_bytes)->default_value(defaults.comment_max_bytes),
+         "largest reply accepted as a comment (its HTML source, in bytes); larger ones are refused")
+        ("comments-actor-rate", po::value<unsigned>(&s.comments_actor_rate)->default_value(defaults.comments_actor_rate),
+         "spam signal: more comments than this from one actor in 10 minutes are held (0: off)")
+        ("comments-domain-rate", po::value<unsigned>(&s.comments_domain_rate)->default_value(defaults.comments_domain_rate),
+         "spam signal: more comments than this from one server in 10 minutes are held (0: off)")
+        ("comments-new-per-domain", po::value<unsigned>(&s.comments_new_per_domain)->default_value(defaults.comments_new_per_domain),
+         "spam signal: more first-time commenters than this from one server in an hour are held (0: off)")
+        ("comments-max-mentions", po::value<unsigned>(&s.comments_max_mentions)->default_value(defaults.comments_max_mentions),
+         "spam signal: a reply mentioning more accounts than this (the blog aside) is held (0: off)")
+        ("comments-hold-links-only", flag(s.comments_hold_links_only, defaults.comments_hold_links_only),
+         "spam signal: a reply with nothing but links (and mentions) is held")
         ("delivery-concurrency", po::value<unsigned>(&s.delivery_concurrency)->default_value(defaults.delivery_concurrency),
          "deliveries in flight at once")
         ("delivery-per-host", po::value<unsigned>(&s.delivery_per_host)->default_value(defaults.delivery_per_host),
@@ -277,6 +296,10 @@ void validate(const Settings& settings) {
     if (settings.log_level != "debug" && settings.log_level != "info" && settings.log_level != "warn" &&
         settings.log_level != "error")
         throw ConfigError("log_level must be debug, info, warn or error");
+    if (settings.comments_moderation != "open" && settings.comments_moderation != "trusted" &&
+        settings.comments_moderation != "all_held")
+        throw ConfigError("comments_moderation must be open, trusted or all_held, not \"" + settings.comments_moderation + "\"");
+    if (settings.comment_max_bytes == 0) throw ConfigError("comment_max_bytes must be positive");
     if (settings.delivery_concurrency == 0 || settings.delivery_per_host == 0)
         throw ConfigError("delivery_concurrency and delivery_per_host must be at least 1");
     if (settings.max_body_bytes == 0 || settings.max_header_bytes < 1024)

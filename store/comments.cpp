@@ -13,7 +13,7 @@ using namespace columns;
 
 constexpr const char* select_columns =
     "SELECT id, object_id, post_id, parent_id, actor_id, url, content_html, summary, sensitive, language, "
-    "visibility, state, local, published, updated, deleted, received_at FROM comments ";
+    "visibility, state, local, published, updated, deleted, received_at, held_reason FROM comments ";
 
 Comment read_comment(SQLite::Statement& row) {
     Comment comment;
@@ -34,6 +34,7 @@ Comment read_comment(SQLite::Statement& row) {
     comment.updated = optional_time(row.getColumn(14));
     comment.deleted = optional_time(row.getColumn(15));
     comment.received_at = row.getColumn(16).getInt64();
+    comment.held_reason = text_or_empty(row.getColumn(17));
     return comment;
 }
 
@@ -43,8 +44,8 @@ std::optional<std::int64_t> Comments::insert(const Comment& comment) {
     std::lock_guard lock(db_.mutex());
     auto& insert = db_.prepared(
         "INSERT OR IGNORE INTO comments (object_id, post_id, parent_id, actor_id, url, content_html, summary, "
-        "sensitive, language, visibility, state, local, published, updated, deleted, received_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "sensitive, language, visibility, state, local, published, updated, deleted, received_at, held_reason) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, comment.object_id);
     insert.bind(2, static_cast<int64_t>(comment.post_id));
     bind_time_or_null(insert, 3, comment.parent_id);
@@ -61,6 +62,7 @@ std::optional<std::int64_t> Comments::insert(const Comment& comment) {
     bind_time_or_null(insert, 14, comment.updated);
     bind_time_or_null(insert, 15, comment.deleted);
     insert.bind(16, static_cast<int64_t>(comment.received_at));
+    bind_text_or_null(insert, 17, comment.held_reason);
     if (insert.exec() == 0) return std::nullopt;
     return db_.sqlite().getLastInsertRowid();
 }
@@ -143,7 +145,8 @@ std::optional<Comment> Comments::find(std::int64_t id) {
 
 bool Comments::set_state(std::int64_t id, std::string_view state) {
     std::lock_guard lock(db_.mutex());
-    auto& update = db_.prepared("UPDATE comments SET state = ? WHERE id = ?");
+    auto& update = db_.prepared(
+        "UPDATE comments SET state = ?, hidden_by_block = NULL, state_before_block = NULL WHERE id = ?");
     update.bind(1, std::string(state));
     update.bind(2, static_cast<int64_t>(id));
     return update.exec() > 0;

@@ -31,6 +31,7 @@ struct Comment {
     std::optional<Timestamp> updated;
     std::optional<Timestamp> deleted;
     Timestamp received_at = 0;
+    std::string held_reason;  // why moderation held it ("new commenter", "links only", ...); empty when not held
 
     bool shown() const { return state == "approved" && visibility != "private" && !deleted; }
 };
@@ -56,7 +57,8 @@ public:
     // Whether this actor already has an approved comment (moderation trusts them then).
     bool has_approved_from(std::string_view actor_id);
     std::optional<Comment> find(std::int64_t id);
-    // The owner's decision: "approved", "held" or "hidden". False when there is no such comment.
+    // The owner's decision: "approved", "held" or "hidden" (it overrides a block's: lifting the block leaves it
+    // as the owner set it). False when there is no such comment.
     bool set_state(std::int64_t id, std::string_view state);
     // Comments of every post, newest first, optionally only those in one state ("" = all).
     std::vector<Comment> recent(std::string_view state, int limit);

@@ -205,6 +205,26 @@ int Deliveries::abandon_inbox(std::string_view inbox, Timestamp now, std::string
     return update.exec();
 }
 
+int Deliveries::abandon_host(std::string_view host, Timestamp now, std::string_view reason) {
+    std::lock_guard lock(db_.mutex());
+    auto& update = db_.prepared(
+        "UPDATE deliveries SET state = 'dead', finished_at = ?, last_error = ? "
+        "WHERE host = ? AND state = 'pending' AND claimed_at IS NULL");
+    update.bind(1, static_cast<int64_t>(now));
+    update.bind(2, std::string(reason));
+    update.bind(3, std::string(host));
+    return update.exec();
+}
+
+std::vector<std::string> Deliveries::pending_hosts() {
+    std::lock_guard lock(db_.mutex());
+    auto& query = db_.prepared("SELECT DISTINCT host FROM deliveries WHERE state = 'pending'");
+    columns::ResetOnExit query_done(query);
+    std::vector<std::string> hosts;
+    while (query.executeStep()) hosts.push_back(query.getColumn(0).getString());
+    return hosts;
+}
+
 bool Deliveries::retry(std::int64_t id, Timestamp now) {
     std::lock_guard lock(db_.mutex());
     // The claim stays: a job in a worker's hands must not be handed out twice.

@@ -80,6 +80,10 @@ public:
     // Pending jobs to an inbox that no longer exists (a follower gone): dead with `reason`. A claimed job is left
     // to the worker that has it. Returns how many.
     int abandon_inbox(std::string_view inbox, Timestamp now, std::string_view reason);
+    // The same for every pending job to a host (a blocked domain).
+    int abandon_host(std::string_view host, Timestamp now, std::string_view reason);
+    // Hosts with pending jobs.
+    std::vector<std::string> pending_hosts();
 
     // By hand: a dead or pending job is pending again, due now (attempts kept). False when no such job or done.
     bool retry(std::int64_t id, Timestamp now);

@@ -157,9 +157,48 @@ static const char* const v4_comment_attachments = R"sql(
 ALTER TABLE comments ADD COLUMN attachments TEXT;
 )sql";
 
+// Moderation. Blocks (a domain with its subdomains, or one actor) the inbox and the fan-out consult; why a comment
+// is held, and which block hid it (with the state to restore when the block is lifted); Flag reports. The
+// commenter's host is derived (virtual: no write path has to fill it) so per-domain rates read an index.
+static const char* const v5_moderation = R"sql(
+CREATE TABLE blocks (
+    id         INTEGER PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('domain', 'actor')),
+    target     TEXT NOT NULL UNIQUE,              -- a lower-case domain, or an actor id exactly as published
+    reason     TEXT NOT NULL DEFAULT '',          -- the owner's note, never sent anywhere
+    created_at INTEGER NOT NULL
+);
+
+ALTER TABLE comments ADD COLUMN held_reason TEXT;
+ALTER TABLE comments ADD COLUMN hidden_by_block INTEGER;    -- the block that hid it (no FK: blocks are deleted)
+ALTER TABLE comments ADD COLUMN state_before_block TEXT CHECK (state_before_block IN ('approved', 'held'));
+-- The actor id's authority, lower-case ("m.example", "m.example:8443"), as delivery::inbox_host writes it.
+ALTER TABLE comments ADD COLUMN actor_host TEXT GENERATED ALWAYS AS (lower(substr(
+    substr(actor_id, instr(actor_id, '://') + 3), 1,
+    instr(substr(actor_id, instr(actor_id, '://') + 3) || '/', '/') - 1))) VIRTUAL;
+DROP INDEX comments_actor;
+CREATE INDEX comments_actor ON comments(actor_id, received_at);
+CREATE INDEX comments_host ON comments(actor_host, received_at);
+CREATE INDEX comments_hidden_by_block ON comments(hidden_by_block) WHERE hidden_by_block IS NOT NULL;
+CREATE INDEX remote_actors_handle ON remote_actors(handle);
+
+CREATE TABLE reports (
+    id          INTEGER PRIMARY KEY,
+    activity_id TEXT NOT NULL UNIQUE,            -- the Flag's id
+    actor_id    TEXT NOT NULL,                   -- who reported (Mastodon: its instance actor)
+    objects     TEXT NOT NULL,                   -- JSON array of the reported ids, as received
+    content     TEXT NOT NULL DEFAULT '',        -- the reporter's reason, as received (capped)
+    received_at INTEGER NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN ('open', 'resolved')),
+    resolved_at INTEGER
+);
+CREATE INDEX reports_state ON reports(state, received_at);
+)sql";
+
 const std::vector<const char*>& migrations() {
     static const std::vector<const char*> steps = {v1_initial, v2_delivery_hosts, v3_delivery_bodies,
-                                                   v4_comment_attachments};
+                                                   v4_comment_attachments,
+                                                   v5_moderation};
     return steps;
 }
 

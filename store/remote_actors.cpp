@@ -51,6 +51,16 @@ std::optional<RemoteActor> RemoteActors::find_by_key_id(std::string_view key_id)
     return find_one(db_, sql.c_str(), key_id);
 }
 
+std::optional<RemoteActor> RemoteActors::find_by_handle(std::string_view handle) {
+    static const std::string sql = std::string(select_columns) + "WHERE handle = ? ORDER BY fetched_at DESC LIMIT 1";
+    return find_one(db_, sql.c_str(), handle);
+}
+
+std::optional<RemoteActor> RemoteActors::find_by_profile_url(std::string_view profile_url) {
+    static const std::string sql = std::string(select_columns) + "WHERE profile_url = ? ORDER BY fetched_at DESC LIMIT 1";
+    return find_one(db_, sql.c_str(), profile_url);
+}
+
 void RemoteActors::save(const RemoteActor& actor) {
     std::lock_guard lock(db_.mutex());
     auto& upsert = db_.prepared(

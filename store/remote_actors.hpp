@@ -32,6 +32,10 @@ public:
 
     std::optional<RemoteActor> find(std::string_view actor_id);
     std::optional<RemoteActor> find_by_key_id(std::string_view key_id);
+    // "user@host" as WebFinger or preferredUsername gave it (the owner's commands name actors so).
+    std::optional<RemoteActor> find_by_handle(std::string_view handle);
+    // The actor's web page ("https://m.example/@alice"), which is not its id.
+    std::optional<RemoteActor> find_by_profile_url(std::string_view profile_url);
     // Inserts or replaces the actor (matched by id); a re-fetched actor is alive again.
     void save(const RemoteActor& actor);
     // The actor deleted itself: keep the row (its comments refer to it) but drop its key.

@@ -1,7 +1,10 @@
 #include "activitypub/delivery/fanout.hpp"
 
+#include <algorithm>
 #include <boost/url/parse.hpp>
 
+#include "common/domains.hpp"
+#include "store/blocks.hpp"
 #include "store/followers.hpp"
 
 namespace fedblog::activitypub::delivery {
@@ -25,6 +28,13 @@ std::vector<store::DeliveryTarget> delivery_targets(const std::vector<std::strin
 
 int enqueue_to_followers(store::Database& db, const Json& activity, store::Timestamp now) {
     auto targets = delivery_targets(store::Followers(db).delivery_inboxes());
+    // A blocked domain's followers are removed when it is blocked; an inbox there (a follower whose shared
+    // inbox sits on another host) still gets nothing.
+    const auto blocked = store::Blocks(db).domains();
+    std::erase_if(targets, [&blocked](const store::DeliveryTarget& target) {
+        return std::any_of(blocked.begin(), blocked.end(),
+                           [&target](const std::string& domain) { return within_domain(target.host, domain); });
+    });
     if (targets.empty()) return 0;
     return store::Deliveries::enqueue_locked(db, activity.value("id", std::string()), serialize(activity), targets, now);
 }

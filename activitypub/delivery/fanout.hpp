@@ -20,7 +20,8 @@ std::optional<std::string> inbox_host(std::string_view inbox_url);
 // Inboxes as delivery targets; URLs without a host are dropped (they cannot be delivered to).
 std::vector<store::DeliveryTarget> delivery_targets(const std::vector<std::string>& inboxes);
 
-// One job per accepted follower's inbox (each shared inbox once). Returns the number of jobs added.
+// One job per accepted follower's inbox (each shared inbox once), none on a blocked domain. Returns the number
+// of jobs added.
 int enqueue_to_followers(store::Database& db, const Json& activity, store::Timestamp now);
 // One job for one inbox (Accept, Reject: they go to the follower's personal inbox).
 int enqueue_to_inbox(store::Database& db, const Json& activity, const std::string& inbox, store::Timestamp now);

@@ -3,6 +3,7 @@
 #include "activitypub/delivery/fanout.hpp"
 #include "activitypub/inbox/follows.hpp"
 #include "activitypub/inbox/replies.hpp"
+#include "activitypub/inbox/reports.hpp"
 #include "activitypub/remote/actor_document.hpp"
 #include "activitypub/remote/request_verifier.hpp"
 #include "common/log.hpp"
@@ -37,6 +38,12 @@ bool is_self_delete(const IncomingActivity& activity) {
 }
 
 std::string host_of(const std::string& url) { return delivery::inbox_host(url).value_or(""); }
+
+// 403 for a blocked sender; the owner's note on the block stays private.
+InboxAnswer refused_blocked(const BlockMatch& block, const std::string& url, const std::string& what) {
+    if (block.kind == "actor") return refused(403, "blocked_actor", what + " this actor are not accepted");
+    return refused(403, "blocked_domain", what + " " + host_of(url) + " are not accepted");
+}
 
 }  // namespace
 
@@ -84,9 +91,10 @@ asio::awaitable<InboxAnswer> Inbox::admit(const InboxRequest& request, IncomingA
         co_return refused(400, "malformed_activity", malformed->detail);
     activity = std::get<IncomingActivity>(std::move(read));
 
-    // A Follow from a blocked domain is verified and then answered with a Reject; anything else is refused unread.
-    if (is_blocked(activity.actor) && activity.type != "Follow")
-        co_return refused(403, "blocked_domain", "activities from " + host_of(activity.actor) + " are not accepted");
+    // A Follow from a blocked domain or actor is verified and then answered with a Reject; anything else is
+    // refused unread.
+    if (auto block = blocked(activity.actor); block && activity.type != "Follow")
+        co_return refused_blocked(*block, activity.actor, "activities from");
     // An actor we never heard of deleting itself: nothing to do, and its key would answer 410 anyway.
     if (is_self_delete(activity) && !is_known_actor(activity.actor))
         co_return accepted("unknown_actor", "an actor this blog does not know was deleted; nothing to do");
@@ -102,8 +110,8 @@ asio::awaitable<InboxAnswer> Inbox::admit(const InboxRequest& request, IncomingA
         co_return refused(rejected->status, rejected->reason, rejected->detail);
     }
     const auto& verified = std::get<remote::VerifiedRequest>(verification);
-    if (is_blocked(verified.actor_id) && activity.type != "Follow")
-        co_return refused(403, "blocked_domain", "activities signed by " + host_of(verified.actor_id) + " are not accepted");
+    if (auto block = blocked(verified.actor_id); block && activity.type != "Follow")
+        co_return refused_blocked(*block, verified.actor_id, "activities signed by");
     if (verified.actor_id != activity.actor) {
         InboxAnswer confirmed = co_await confirm_from_origin(activity);
         if (!confirmed.reason.empty()) co_return confirmed;
@@ -193,9 +201,9 @@ InboxAnswer Inbox::handle_locally(const IncomingActivity& activity) {
                 auto follower = store::RemoteActors(db_).find(activity.actor);
                 if (!follower || follower->inbox.empty())
                     return refused(503, "actor_unknown", "the follower's actor document is not at hand; send again");
-                if (is_blocked(activity.actor)) {
+                if (auto block = blocked(activity.actor)) {
                     refuse_follow(db_, ids_, activity.document, *follower, now);
-                    answer = refused(403, "blocked_domain", "follows from " + host_of(activity.actor) + " are refused");
+                    answer = refused_blocked(*block, activity.actor, "follows from");
                 } else {
                     bool now_accepted =
                         receive_follow(db_, ids_, activity.document, *follower, options_.manually_approves_followers, now);
@@ -219,16 +227,19 @@ InboxAnswer Inbox::handle_locally(const IncomingActivity& activity) {
             else
                 answer = accepted("ignored", "an Undo of something this blog does not keep");
         } else if (activity.type == "Create" && is_reply_type(activity.object_type)) {
-            auto outcome = receive_reply(db_, ids_, activity, now, options_.replies);
-            answer = accepted(outcome.result, outcome.detail);
+            auto outcome = receive_reply(db_, ids_, activity, now, options_.comments);
+            answer = {outcome.status, outcome.result, outcome.detail};
         } else if (activity.type == "Update" && is_reply_type(activity.object_type)) {
-            auto outcome = receive_reply_update(db_, activity, now);
-            answer = accepted(outcome.result, outcome.detail);
+            auto outcome = receive_reply_update(db_, activity, now, options_.comments);
+            answer = {outcome.status, outcome.result, outcome.detail};
         } else if (activity.type == "Delete" && !is_self_delete(activity)) {
             auto outcome = receive_reply_delete(db_, activity, now);
             answer = accepted(outcome.result, outcome.detail);
         } else if (is_self_delete(activity)) {
             answer = forget_actor(activity.actor, now);
+        } else if (activity.type == "Flag") {
+            auto outcome = receive_flag(db_, ids_, activity, now);
+            answer = accepted(outcome.result, outcome.detail);
         } else {
             answer = accepted("ignored", "this blog does not act on " + activity.type + " activities");
         }
@@ -260,7 +271,7 @@ asio::awaitable<InboxAnswer> Inbox::handle_move(const IncomingActivity& activity
         store::SeenActivities(db_).first_sighting(activity.id, clock_());
         co_return accepted("ignored", "the moved account does not follow this blog");
     }
-    if (is_blocked(target)) co_return refused(403, "blocked_domain", "the Move's target is on a blocked domain");
+    if (auto block = blocked(target)) co_return refused_blocked(*block, target, "moves to");
     auto fetched = co_await fetcher_.fetch(target);
     if (auto* error = std::get_if<remote::FetchError>(&fetched))
         co_return refused(error->kind == remote::FetchErrorKind::unavailable ? 503 : 400, "move_unconfirmed",
@@ -293,15 +304,7 @@ asio::awaitable<InboxAnswer> Inbox::handle_move(const IncomingActivity& activity
     co_return accepted("moved", "the follower now follows from " + moved_to->id);
 }
 
-bool Inbox::is_blocked(const std::string& url) const {
-    std::string host = host_of(url);
-    host = host.substr(0, host.find(':'));
-    for (const auto& domain : options_.blocked_domains)
-        if (host == domain || (host.size() > domain.size() && host.ends_with(domain) &&
-                               host[host.size() - domain.size() - 1] == '.'))
-            return true;
-    return false;
-}
+std::optional<BlockMatch> Inbox::blocked(const std::string& url) { return find_block(db_, options_.blocked_domains, url); }
 
 bool Inbox::is_known_actor(const std::string& actor_id) {
     return store::Followers(db_).find(actor_id).has_value() || store::RemoteActors(db_).find(actor_id).has_value();

@@ -10,10 +10,13 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "activitypub/ids.hpp"
+#include "activitypub/inbox/blocking.hpp"
+#include "activitypub/inbox/comment_policy.hpp"
 #include "activitypub/inbox/incoming.hpp"
 #include "activitypub/inbox/replies.hpp"
 #include "activitypub/remote/document_fetcher.hpp"
@@ -37,9 +40,9 @@ struct InboxAnswer {
 
 struct InboxOptions {
     bool manually_approves_followers = false;
-    std::vector<std::string> blocked_domains;  // a domain blocks its subdomains too
+    std::vector<std::string> blocked_domains;  // a domain blocks its subdomains too; `fedblog block` adds more
+    CommentPolicy comments;                    // replies: approved or held, size limit, spam signals
     bool require_https = true;                 // remote ids must be https (off only in development)
-    ReplyRules replies;
 };
 
 class Inbox {
@@ -60,7 +63,7 @@ private:
     boost::asio::awaitable<InboxAnswer> remember_actor(const std::string& actor_id);
     InboxAnswer handle_locally(const IncomingActivity& activity);
     InboxAnswer forget_actor(const std::string& actor_id, std::int64_t now);
-    bool is_blocked(const std::string& url) const;
+    std::optional<BlockMatch> blocked(const std::string& url);
     bool is_known_actor(const std::string& actor_id);
 
     store::Database& db_;

@@ -86,15 +86,30 @@ std::optional<std::string> our_post_slug(const std::string& url, const Ids& ids)
     return slug;
 }
 
-store::Comment comment_fields(const Json& object, store::Timestamp now, std::size_t max_content_bytes) {
+store::Comment comment_fields(const Json& object, store::Timestamp now) {
     store::Comment comment;
     auto [content, language] = content_of(object);
-    comment.content_html = comments::sanitize_html(content, {.max_output_bytes = max_content_bytes});
+    comment.content_html = comments::sanitize_html(content);
     comment.summary = comments::html_to_text(string_of(object, "summary"));
     comment.sensitive = object.value("sensitive", false) == true || !comment.summary.empty();
     comment.language = language;
     comment.published = time_of(object, "published", now);
     return comment;
+}
+
+// A reply over the limit is refused whole rather than cut: a cut comment says something its author did not.
+std::optional<ReplyOutcome> refuse_oversized(const Json& object, const std::string& actor, const CommentPolicy& policy) {
+    const std::size_t size = content_of(object).first.size();
+    if (size <= policy.max_bytes) return std::nullopt;
+    log::warn("comment refused", {{"reason", "comment_too_large"},
+                                  {"object", id_of(object.value("id", Json()))},
+                                  {"actor", actor},
+                                  {"bytes", size},
+                                  {"limit", policy.max_bytes}});
+    return ReplyOutcome{"comment_too_large",
+                        "the reply's content is " + std::to_string(size) + " bytes, over this blog's limit of " +
+                            std::to_string(policy.max_bytes),
+                        422};
 }
 
 }  // namespace
@@ -104,7 +119,7 @@ bool is_reply_type(std::string_view type) {
 }
 
 ReplyOutcome receive_reply(store::Database& db, const Ids& ids, const IncomingActivity& create, store::Timestamp now,
-                           const ReplyRules& rules) {
+                           const CommentPolicy& policy) {
     const Json& object = create.object();
     if (!object.is_object() || !is_reply_type(create.object_type))
         return {"ignored", "a Create of something other than an embedded note"};
@@ -126,8 +141,9 @@ ReplyOutcome receive_reply(store::Database& db, const Ids& ids, const IncomingAc
     }
     if (!post) return {"ignored", "a reply to something this blog does not hold"};
     if (post->is_deleted()) return {"ignored", "a reply to a deleted post"};
+    if (auto refused = refuse_oversized(object, create.actor, policy)) return *refused;
 
-    store::Comment comment = comment_fields(object, now, rules.max_content_bytes);
+    store::Comment comment = comment_fields(object, now);
     comment.object_id = create.object_id;
     comment.post_id = post->id;
     comment.parent_id = parent;
@@ -138,7 +154,10 @@ ReplyOutcome receive_reply(store::Database& db, const Ids& ids, const IncomingAc
     // Trusted voices are published at once: followers and those with an approved comment already.
     auto follower = store::Followers(db).find(create.actor);
     bool trusted = (follower && follower->accepted) || comments.has_approved_from(create.actor);
-    comment.state = trusted && post->accepts_replies(rules.comments_close_after_days, now) ? "approved" : "held";
+    auto verdict = moderate(db, ids, policy, create.actor, object, comment.content_html, trusted,
+                            !post->accepts_replies(policy.close_after_days, now), now);
+    comment.state = verdict.state;
+    comment.held_reason = verdict.held_reason;
     if (!comments.insert(comment)) return {"duplicate_object", "this reply is already a comment"};
     if (auto media = attachments_of(object); !media.empty())
         store::CommentAttachments(db).replace(comment.object_id, media);
@@ -146,20 +165,23 @@ ReplyOutcome receive_reply(store::Database& db, const Ids& ids, const IncomingAc
                                    {"object", comment.object_id},
                                    {"actor", comment.actor_id},
                                    {"visibility", comment.visibility},
-                                   {"state", comment.state}});
+                                   {"state", comment.state},
+                                   {"held_reason", comment.held_reason}});
     if (comment.visibility == "private") return {"private_message", "kept for the owner, never shown"};
     return {comment.state == "approved" ? "comment_added" : "comment_held",
             comment.state == "approved" ? "the reply is a comment" : "the reply waits for the owner's approval"};
 }
 
-ReplyOutcome receive_reply_update(store::Database& db, const IncomingActivity& update, store::Timestamp now) {
+ReplyOutcome receive_reply_update(store::Database& db, const IncomingActivity& update, store::Timestamp now,
+                                  const CommentPolicy& policy) {
     const Json& object = update.object();
     store::Comments comments(db);
     auto held = comments.find_by_object_id(update.object_id);
     if (!held) return {"ignored", "an Update of something this blog does not hold"};
     if (held->actor_id != update.actor || id_of(object.value("attributedTo", Json())) != update.actor)
         return {"ignored", "only the author edits a comment"};
-    store::Comment edited = comment_fields(object, now, 64 * 1024);
+    if (auto refused = refuse_oversized(object, update.actor, policy)) return *refused;
+    store::Comment edited = comment_fields(object, now);
     edited.updated = time_of(object, "updated", now);
     if (!comments.update_content(update.object_id, edited))
         return {"ignored", "the comment is deleted, or this edit is not newer than the one held"};

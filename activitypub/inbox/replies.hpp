@@ -5,6 +5,7 @@
 #include <string>
 
 #include "activitypub/ids.hpp"
+#include "activitypub/inbox/comment_policy.hpp"
 #include "activitypub/inbox/incoming.hpp"
 #include "store/database.hpp"
 #include "store/post.hpp"
@@ -14,18 +15,15 @@ namespace fedblog::activitypub::inbox {
 struct ReplyOutcome {
     std::string result;  // "comment_added", "comment_held", "not_a_reply", "duplicate_object", ...
     std::string detail;
+    unsigned status = 202;  // 422 for a reply refused (over `policy.max_bytes`): nothing is stored
 };
 
-// The blog's rules for incoming replies.
-struct ReplyRules {
-    std::size_t max_content_bytes = 64 * 1024;  // the sanitized HTML is cut there (Mastodon's limit is far below)
-    unsigned comments_close_after_days = 0;     // 0: posts never close by age
-};
-
-// A reply to a post that no longer takes replies is kept, held, for the owner to read.
+// `policy` decides approved or held (and why); a reply over its max_bytes is refused. A reply to a post that
+// no longer takes replies is kept, held, for the owner to read.
 ReplyOutcome receive_reply(store::Database& db, const Ids& ids, const IncomingActivity& create, store::Timestamp now,
-                           const ReplyRules& rules = {});
-ReplyOutcome receive_reply_update(store::Database& db, const IncomingActivity& update, store::Timestamp now);
+                           const CommentPolicy& policy = {});
+ReplyOutcome receive_reply_update(store::Database& db, const IncomingActivity& update, store::Timestamp now,
+                                  const CommentPolicy& policy = {});
 ReplyOutcome receive_reply_delete(store::Database& db, const IncomingActivity& removal, store::Timestamp now);
 
 // Like and Announce of one of our posts are counted, one of each per actor; their Undo takes them back.

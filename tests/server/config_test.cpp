@@ -128,3 +128,25 @@ TEST(Config, SignatureSchemeIsCavageOrRfc9421) {
     settings.signature_scheme = "hmac";
     EXPECT_THROW(validate(settings), ConfigError);
 }
+
+TEST(Config, CommentModerationSettingsHaveDefaultsAndAreChecked) {
+    CommandLine defaults = parse({"serve"});
+    EXPECT_EQ(defaults.settings.comments_moderation, "trusted");
+    EXPECT_EQ(defaults.settings.comment_max_bytes, 16u * 1024);
+    EXPECT_TRUE(defaults.settings.comments_hold_links_only);
+
+    fedblog::testing::TempDir dir;
+    auto file = dir / "fedblog.conf";
+    std::ofstream(file) << "comments_moderation = all_held\ncomment_max_bytes = 4096\ncomments_actor_rate = 0\n"
+                           "comments_hold_links_only = false\n";
+    CommandLine from_file = parse({"serve", "--config", file.c_str()}, {"FEDBLOG_COMMENTS_MAX_MENTIONS=9"});
+    EXPECT_EQ(from_file.settings.comments_moderation, "all_held");
+    EXPECT_EQ(from_file.settings.comment_max_bytes, 4096u);
+    EXPECT_EQ(from_file.settings.comments_actor_rate, 0u);
+    EXPECT_EQ(from_file.settings.comments_max_mentions, 9u);
+    EXPECT_FALSE(from_file.settings.comments_hold_links_only);
+    EXPECT_NO_THROW(validate(from_file.settings));
+
+    EXPECT_THROW(validate(parse({"serve", "--comments-moderation", "closed"}).settings), ConfigError);
+    EXPECT_THROW(validate(parse({"serve", "--comment-max-bytes", "0"}).settings), ConfigError);
+}

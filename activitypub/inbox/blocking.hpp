@@ -1,0 +1,41 @@
+#pragma once
+// Blocks as the inbox and the owner's `fedblog block` commands apply them: the domains of the
+// `blocked_domains` setting, and the store's blocks (domains and single actors), which a running server sees
+// as soon as the command commits (one indexed query per check, no cache to go stale).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "activitypub/ids.hpp"
+#include "store/blocks.hpp"
+#include "store/database.hpp"
+
+namespace fedblog::activitypub::inbox {
+
+struct BlockMatch {
+    std::string kind;    // "domain" | "actor"
+    std::string target;  // the blocked domain or actor id
+    bool configured = false;  // from the blocked_domains setting rather than `fedblog block add`
+};
+
+// The block covering `url` (an actor id, or any id on its host), if any: the actor itself, its host, or a
+// parent domain of it.
+std::optional<BlockMatch> find_block(store::Database& db, const std::vector<std::string>& configured_domains,
+                                     const std::string& url);
+
+struct BlockEffects {
+    int comments_hidden = 0;
+    int followers_removed = 0;  // each sent a Reject
+    int deliveries_abandoned = 0;
+};
+
+// What a new block does to what is already here, inside the caller's WriteTransaction: the comments of the
+// actor (or of every host in the domain) are hidden, remembering the block; pending deliveries to them are
+// abandoned; their follows are removed with a Reject, queued after the abandoning so that it still goes out.
+BlockEffects apply_block(store::Database& db, const Ids& ids, const store::Block& block, store::Timestamp now);
+
+// The block is lifted: the comments it hid are shown (or held) again as they were. Followers it removed
+// stay removed; they may follow again. Returns how many comments came back.
+int lift_block(store::Database& db, const store::Block& block);
+
+}  // namespace fedblog::activitypub::inbox
