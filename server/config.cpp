@@ -34,6 +34,7 @@ constexpr CommandInfo commands[] = {
     {"comments approve", "<id>: show a held (or hidden) comment"},
     {"comments hide", "<id>: take a comment off the blog"},
     {"comments delete", "<id>: delete a comment's text for good"},
+    {"comments backfill", "<slug>: fetch the replies to the post's comments that never reached the blog"},
     {"version", "print the version"},
 };
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "activitypub/comments/fetched_reply.hpp"
 #include "activitypub/ids.hpp"
 #include "activitypub/inbox/incoming.hpp"
 #include "activitypub/remote/document_fetcher.hpp"
@@ -38,6 +39,9 @@ struct InboxOptions {
     bool manually_approves_followers = false;
     std::vector<std::string> blocked_domains;  // a domain blocks its subdomains too
     bool require_https = true;                 // remote ids must be https (off only in development)
+    // A reply whose parent we lack: its ancestors are fetched within these bounds (fetches count authors too).
+    comments::WalkLimits ancestor_limits{
+        .max_depth = 8, .max_fetches = 16, .max_replies = 0, .max_pages = 0, .time_budget = std::chrono::seconds(10)};
 };
 
 class Inbox {
@@ -48,6 +52,8 @@ public:
           InboxOptions options, Clock clock, std::function<void()> deliveries_queued);
 
     boost::asio::awaitable<InboxAnswer> receive(const InboxRequest& request);
+    // A blocked domain (the backfill asks too).
+    bool is_blocked(const std::string& url) const;
 
 private:
     boost::asio::awaitable<InboxAnswer> admit(const InboxRequest& request, IncomingActivity& activity);
@@ -56,9 +62,10 @@ private:
     boost::asio::awaitable<InboxAnswer> handle(IncomingActivity& activity);
     boost::asio::awaitable<InboxAnswer> handle_move(const IncomingActivity& activity);
     boost::asio::awaitable<InboxAnswer> remember_actor(const std::string& actor_id);
-    InboxAnswer handle_locally(const IncomingActivity& activity);
+    boost::asio::awaitable<InboxAnswer> fetch_ancestors(const IncomingActivity& activity,
+                                                        std::vector<comments::FetchedReply>& chain);
+    InboxAnswer handle_locally(const IncomingActivity& activity, const std::vector<comments::FetchedReply>& ancestors = {});
     InboxAnswer forget_actor(const std::string& actor_id, std::int64_t now);
-    bool is_blocked(const std::string& url) const;
     bool is_known_actor(const std::string& actor_id);
 
     store::Database& db_;

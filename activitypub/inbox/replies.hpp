@@ -1,7 +1,8 @@
 #pragma once
 // Replies from the fediverse as comments: a Create of a Note (or Article, Question, Page) answering one of
 // our posts, or a comment we hold, joins that thread; its author's Update edits it, their Delete removes it.
-// Every function runs inside the inbox's WriteTransaction.
+// Every function that writes runs inside the caller's WriteTransaction.
+#include <optional>
 #include <string>
 
 #include "activitypub/ids.hpp"
@@ -16,9 +17,23 @@ struct ReplyOutcome {
     std::string detail;
 };
 
+// Where a reply to `in_reply_to` joins: one of our posts (no parent), or a comment we hold (on its post).
+// Nothing when this blog holds neither.
+struct ThreadPlace {
+    store::Post post;
+    std::optional<std::int64_t> parent_id;
+};
+std::optional<ThreadPlace> find_thread_place(store::Database& db, const Ids& ids, const std::string& in_reply_to);
+
 // `max_content_bytes`: the sanitized HTML is cut there (Mastodon's own limit is far below 64 KiB).
+// A Create's embedded note, written by the activity's actor, is imported as below.
 ReplyOutcome receive_reply(store::Database& db, const Ids& ids, const IncomingActivity& create, store::Timestamp now,
                            std::size_t max_content_bytes = 64 * 1024);
+// One reply object, believed as it stands: its author signed the Create that carried it, or it was fetched
+// from its own origin (a missing ancestor, a backfilled reply). It becomes a comment where its `inReplyTo`
+// places it, written by its `attributedTo`; a comment already held is never overwritten.
+ReplyOutcome import_reply(store::Database& db, const Ids& ids, const Json& object, store::Timestamp now,
+                          std::size_t max_content_bytes = 64 * 1024);
 ReplyOutcome receive_reply_update(store::Database& db, const IncomingActivity& update, store::Timestamp now);
 ReplyOutcome receive_reply_delete(store::Database& db, const IncomingActivity& removal, store::Timestamp now);
 
