@@ -98,8 +98,8 @@ private:
     }
 
     // The items of a collection given by URL or embedded in a document served from `served_from`: its own,
-    // then those of `first` and each `next`, every page on the collection's origin. Nothing when the
-    // collection itself cannot be read.
+    // then those of `first` and each `next` (at most max_pages of them), every page on the collection's
+    // origin. Nothing when the collection itself cannot be read.
     asio::awaitable<std::optional<std::vector<Item>>> read_collection(json page, std::string page_url) {
         const auto origin = remote::origin_of(page_url);
         std::vector<Item> items;
@@ -111,7 +111,7 @@ private:
                     if (start) co_return std::nullopt;
                     break;
                 }
-                if (pages >= budget_.limits().max_pages) {
+                if (!start && pages >= budget_.limits().max_pages) {
                     budget_.exhaust("pages");
                     break;
                 }
@@ -122,7 +122,7 @@ private:
                     if (start) co_return std::nullopt;
                     break;
                 }
-                ++pages;
+                if (!start) ++pages;
                 page = std::move(document->document);
                 page_url = document->url;
             } else if (page.is_object()) {
