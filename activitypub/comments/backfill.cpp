@@ -44,7 +44,7 @@ public:
     asio::awaitable<BackfillWalk> placed(std::int64_t now) {
         BackfillWalk result;
         result.objects_read = objects_read_;
-        std::set<std::string> placed;
+        std::set<std::string> placed, unknown_authors;
         std::vector<bool> done(found_.size(), false);
         for (bool progress = true; progress;) {
             progress = false;
@@ -53,7 +53,11 @@ public:
                 if (done[i] || !(walker_.holds(reply.in_reply_to) || placed.contains(reply.in_reply_to))) continue;
                 done[i] = true;
                 progress = true;
-                if (!co_await remember_author(walker_, reply.author, budget_, now)) continue;
+                if (unknown_authors.contains(reply.author)) continue;
+                if (!co_await remember_author(walker_, reply.author, budget_, now)) {
+                    unknown_authors.insert(reply.author);
+                    continue;
+                }
                 placed.insert(reply.id);
                 result.replies.push_back(reply);
             }

@@ -179,7 +179,10 @@ TEST_F(ConversationTest, BackfillFindsRepliesNeverDeliveredThroughRepliesCollect
     std::string franks = remote.add_note(frank, "5", answer, "<p>Frank, as written</p>");
     json forged_frank = FakeInstance::note(franks, frank, answer, "<p>Frank, forged by remote.test</p>");
     json off_topic = FakeInstance::note(dave + "/statuses/9", dave, post, "<p>Not an answer to carol</p>");
-    remote.add_collection(answer + "/replies", {daves, off_topic, erins, forged_frank}, 2);
+    // An author whose actor its server does not serve: the reply is left out.
+    json ghosts = FakeInstance::note(remote.actor_id("ghost") + "/statuses/6", remote.actor_id("ghost"), answer,
+                                     "<p>Nobody</p>");
+    remote.add_collection(answer + "/replies", {daves, off_topic, erins, forged_frank, ghosts}, 2);
     json carols = remote.document_at(answer);
     carols["replies"] = answer + "/replies";
     remote.set_document_at(answer, carols);
@@ -189,6 +192,7 @@ TEST_F(ConversationTest, BackfillFindsRepliesNeverDeliveredThroughRepliesCollect
     EXPECT_EQ(report->comments, 1);
     EXPECT_EQ(report->added + report->held, 4) << server::format_backfill_report(*report);
     EXPECT_TRUE(report->bounds.empty()) << report->bounds;
+    EXPECT_EQ(report->left_out, 1) << "the ghost's reply";
     auto parents = thread();
     EXPECT_EQ(parents[answer], first);
     EXPECT_EQ(parents[dave + "/statuses/3"], answer);
