@@ -1,14 +1,13 @@
 #include "server/federation.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/http/field.hpp>
-
-#include <boost/asio/co_spawn.hpp>
-#include <charconv>
 #include <boost/asio/use_future.hpp>
+#include <boost/beast/http/field.hpp>
+#include <charconv>
 
 #include "activitypub/inbox/inbox.hpp"
 #include "activitypub/inbox/replies.hpp"
@@ -134,11 +133,17 @@ struct Federation::Parts {
     // restarts neither skip nor repeat it.
     void schedule_backfill() {
         if (tuning.backfill_every.count() <= 0) return;
-        std::int64_t last = 0;  // never (or unreadable): now
-        if (auto stored = store::get_meta(app.database(), backfill_meta_key))
-            std::from_chars(stored->data(), stored->data() + stored->size(), last);
-        std::int64_t due = last ? last + tuning.backfill_every.count() : 0;
-        backfill_timer.expires_after(std::chrono::seconds(std::max<std::int64_t>(0, due - now_seconds())));
+        std::chrono::seconds delay = tuning.backfill_every;  // when the store cannot tell: a full period
+        try {
+            std::int64_t last = 0;  // never: now
+            if (auto stored = store::get_meta(app.database(), backfill_meta_key))
+                std::from_chars(stored->data(), stored->data() + stored->size(), last);
+            delay = std::chrono::seconds(std::max<std::int64_t>(0, last + tuning.backfill_every.count() - now_seconds()));
+            if (last == 0) delay = std::chrono::seconds(0);
+        } catch (const std::exception& e) {
+            log::warn("backfill schedule unreadable", {{"error", e.what()}});
+        }
+        backfill_timer.expires_after(delay);
         backfill_timer.async_wait([this](boost::system::error_code ec) {
             if (ec) return;
             asio::co_spawn(io, backfill_recent(), [this](std::exception_ptr failure) {

@@ -159,6 +159,17 @@ TEST_F(ConversationTest, AnAncestorIsBelievedOnlyAsItsOwnOriginServesIt) {
     expect_nested({genuine, third});
 }
 
+TEST_F(ConversationTest, AnAncestorWhoseServerFailsNowAsksTheSenderToRetry) {
+    start_blog();
+    std::string bob = remote.add_actor("bob");
+    // Nothing listens on port 1: the connection is refused, which may pass.
+    std::string reply = remote.add_note(bob, "1", "https://remote.test:1/notes/1", "<p>Answer</p>");
+    auto answer = deliver(reply);
+    EXPECT_EQ(answer.result_int(), 503) << answer.body();
+    EXPECT_NE(answer.body().find("ancestors_unavailable"), std::string::npos) << answer.body();
+    EXPECT_TRUE(thread().empty());
+}
+
 // alice's comment is delivered; carol's answer to it, dave's and erin's answers to carol's never are.
 TEST_F(ConversationTest, BackfillFindsRepliesNeverDeliveredThroughRepliesCollections) {
     start_blog();
