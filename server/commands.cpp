@@ -68,6 +68,22 @@ int keys_rotate(App& app) {
     return 0;
 }
 
+// Walks the post's conversations from this process (a running server does it too, every few hours).
+int comments_backfill(App& app, const std::vector<std::string>& words) {
+    if (words.size() != 1) {
+        std::cerr << "usage: fedblog comments backfill <slug>\n";
+        return 2;
+    }
+    Federation federation(app);
+    auto report = federation.backfill(words[0]);
+    if (!report) {
+        std::cerr << "fedblog comments backfill: no post \"" << words[0] << "\"\n";
+        return 1;
+    }
+    std::cout << format_backfill_report(*report);
+    return 0;
+}
+
 }  // namespace
 
 int run_command(const std::vector<std::string>& command, const Settings& settings) {
@@ -87,6 +103,8 @@ int run_command(const std::vector<std::string>& command, const Settings& setting
     if (!command.empty() && command[0] == "comments") run = [&rest](App& app) { return comments_command(app, rest); };
     if (!command.empty() && command[0] == "block") run = [&rest](App& app) { return block_command(app, rest); };
     if (!command.empty() && command[0] == "reports") run = [&rest](App& app) { return reports_command(app, rest); };
+    if (command.size() >= 2 && command[0] == "comments" && command[1] == "backfill")
+        run = [&command](App& app) { return comments_backfill(app, {command.begin() + 2, command.end()}); };
     if (!run) {
         std::cerr << "fedblog: unknown command \"" << name << "\"\n\n" << help_text({});
         return 2;

@@ -41,6 +41,7 @@ constexpr CommandInfo commands[] = {
     {"block remove", "<domain | actor id | user@host>: lift a block; the comments it hid come back"},
     {"reports", "[list [open|resolved|all]]: reports (Flag) sent about the blog, its posts or comments"},
     {"reports resolve", "<id>: mark a report as dealt with"},
+    {"comments backfill", "<slug>: fetch the replies to the post's comments that never reached the blog"},
     {"version", "print the version"},
 };
 

@@ -1,13 +1,17 @@
 #include "server/federation.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/beast/http/field.hpp>
+#include <charconv>
 
 #include "activitypub/delivery/publication.hpp"
 #include "activitypub/inbox/inbox.hpp"
+#include "activitypub/inbox/replies.hpp"
 #include "activitypub/remote/document_fetcher.hpp"
 #include "activitypub/remote/key_directory.hpp"
 #include "activitypub/remote/signed_fetch.hpp"
@@ -18,6 +22,8 @@
 #include "store/deliveries.hpp"
 #include "store/followers.hpp"
 #include "store/hosts.hpp"
+#include "store/meta.hpp"
+#include "store/posts.hpp"
 
 namespace fedblog::server {
 
@@ -60,6 +66,7 @@ keys::HttpMessage message_of(const http::Request& request, const std::string& pu
 struct Federation::Parts {
     Parts(App& app, FederationTuning tuning)
         : app(app),
+          tuning(tuning),
           ids(app.settings().public_url, app.settings().handle),
           work(asio::make_work_guard(io)),
           client(io.get_executor(), client_options(app.settings(), tuning.client)),
@@ -87,6 +94,7 @@ struct Federation::Parts {
                 now_seconds, [this] { engine.wake(); }),
           public_scheme(ids.origin().substr(0, ids.origin().find(':'))),
           housekeeping_timer(io),
+          backfill_timer(io),
           thread_count(tuning.threads ? tuning.threads
                                       : app.settings().threads ? app.settings().threads
                                                                : std::max(1u, std::thread::hardware_concurrency())) {
@@ -113,7 +121,67 @@ struct Federation::Parts {
         });
     }
 
+    comments::Walker walker() {
+        return comments::Walker{
+            fetcher, app.database(), ids.origin(),
+            [this](const std::string& url) { return inbox::find_thread_place(app.database(), ids, url).has_value(); },
+            [this](const std::string& url) { return inbox.is_blocked(url); }};
+    }
+
+    asio::awaitable<BackfillReport> backfill_post(store::Post post) {
+        const comments::Walker conversation = walker();
+        co_return co_await server::backfill_post(conversation, ids, post, tuning.backfill_limits,
+                                                      inbox::CommentPolicy::from(app.settings()), now_seconds);
+    }
+
+    // Every `backfill_every`, the conversations of recent posts; the last run's time is kept in the store, so
+    // restarts neither skip nor repeat it.
+    void schedule_backfill() {
+        if (tuning.backfill_every.count() <= 0) return;
+        std::chrono::seconds delay = tuning.backfill_every;  // when the store cannot tell: a full period
+        try {
+            std::int64_t last = 0;  // never: now
+            if (auto stored = store::get_meta(app.database(), backfill_meta_key))
+                std::from_chars(stored->data(), stored->data() + stored->size(), last);
+            delay = std::chrono::seconds(std::max<std::int64_t>(0, last + tuning.backfill_every.count() - now_seconds()));
+            if (last == 0) delay = std::chrono::seconds(0);
+        } catch (const std::exception& e) {
+            log::warn("backfill schedule unreadable", {{"error", e.what()}});
+        }
+        backfill_timer.expires_after(delay);
+        backfill_timer.async_wait([this](boost::system::error_code ec) {
+            if (ec) return;
+            asio::co_spawn(io, backfill_recent(), [this](std::exception_ptr failure) {
+                try {
+                    if (failure) std::rethrow_exception(failure);
+                } catch (const std::exception& e) {
+                    log::warn("backfill failed", {{"error", e.what()}});
+                }
+                schedule_backfill();
+            });
+        });
+    }
+
+    asio::awaitable<void> backfill_recent() {
+        const std::int64_t now = now_seconds();
+        store::set_meta(app.database(), backfill_meta_key, std::to_string(now));
+        for (const auto& post : store::Posts(app.database()).all()) {
+            if (post.is_deleted() || post.published < now - tuning.backfill_recent.count()) continue;
+            BackfillReport report = co_await backfill_post(post);
+            if (report.added || report.held || report.private_messages || !report.bounds.empty())
+                log::info("comments backfilled", {{"post", report.slug},
+                                                  {"added", report.added},
+                                                  {"held", report.held},
+                                                  {"private", report.private_messages},
+                                                  {"fetches", report.fetches},
+                                                  {"bounds", report.bounds}});
+        }
+    }
+
+    static constexpr const char* backfill_meta_key = "comments_backfilled_at";
+
     App& app;
+    FederationTuning tuning;
     Ids ids;
     asio::io_context io;
     asio::executor_work_guard<asio::io_context::executor_type> work;
@@ -127,6 +195,7 @@ struct Federation::Parts {
     inbox::Inbox inbox;
     std::string public_scheme;
     asio::steady_timer housekeeping_timer;
+    asio::steady_timer backfill_timer;
     unsigned thread_count;
     std::vector<std::thread> threads;
 };
@@ -137,7 +206,10 @@ Federation::~Federation() { stop(std::chrono::seconds(0)); }
 
 void Federation::start() {
     parts_->engine.start();
-    asio::post(parts_->io, [parts = parts_.get()] { parts->housekeeping(); });
+    asio::post(parts_->io, [parts = parts_.get()] {
+        parts->housekeeping();
+        parts->schedule_backfill();
+    });
     for (unsigned i = 0; i < parts_->thread_count; ++i) parts_->threads.emplace_back([parts = parts_.get()] {
         parts->io.run();
     });
@@ -175,5 +247,16 @@ InboxEndpoint Federation::inbox_endpoint() {
 void Federation::wake_deliveries() { parts_->engine.wake(); }
 
 const delivery::DeliveryEngine& Federation::deliveries() const { return parts_->engine; }
+
+std::optional<BackfillReport> Federation::backfill(const std::string& slug) {
+    auto post = store::Posts(parts_->app.database()).find_by_slug(slug);
+    if (!post || post->is_deleted()) return std::nullopt;
+    auto done = asio::co_spawn(parts_->io, parts_->backfill_post(*post), asio::use_future);
+    // Not started (the command line): this thread runs the event loop until the walk is over.
+    if (parts_->threads.empty())
+        while (done.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+            if (parts_->io.run_one() == 0) throw std::runtime_error("the federation's event loop has stopped");
+    return done.get();
+}
 
 }  // namespace fedblog::server

@@ -9,6 +9,7 @@
 #include "activitypub/delivery/engine.hpp"
 #include "activitypub/transport/http_client.hpp"
 #include "server/app.hpp"
+#include "server/comment_backfill.hpp"
 #include "server/router.hpp"
 
 namespace fedblog::server {
@@ -18,6 +19,15 @@ struct FederationTuning {
     std::chrono::milliseconds poll_interval{1000};       // how soon jobs queued by another process are seen
     transport::ClientOptions client;                     // filled from the settings when public_url is empty
     unsigned threads = 0;                                // 0: the settings' threads
+    // Conversations of the posts published within `backfill_recent` are walked every `backfill_every`
+    // (0: never on its own; `fedblog comments backfill` still works), each post within `backfill_limits`.
+    std::chrono::seconds backfill_every{std::chrono::hours(6)};
+    std::chrono::seconds backfill_recent{std::chrono::days(30)};
+    activitypub::comments::WalkLimits backfill_limits{.max_depth = 8,
+                                                      .max_fetches = 200,
+                                                      .max_replies = 200,
+                                                      .max_pages = 8,
+                                                      .time_budget = std::chrono::seconds(60)};
 };
 
 class Federation {
@@ -37,6 +47,9 @@ public:
     // New jobs are in the queue: start them now.
     void wake_deliveries();
     const activitypub::delivery::DeliveryEngine& deliveries() const;
+    // Walks the post's conversations now and imports the replies never delivered: on the federation's
+    // threads once started, else on the caller's. Nothing when there is no such live post.
+    std::optional<BackfillReport> backfill(const std::string& slug);
 
 private:
     struct Parts;

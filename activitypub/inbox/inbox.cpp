@@ -1,5 +1,6 @@
 #include "activitypub/inbox/inbox.hpp"
 
+#include "activitypub/comments/ancestors.hpp"
 #include "activitypub/delivery/fanout.hpp"
 #include "activitypub/inbox/follows.hpp"
 #include "activitypub/inbox/replies.hpp"
@@ -168,7 +169,38 @@ asio::awaitable<InboxAnswer> Inbox::handle(IncomingActivity& activity) {
         InboxAnswer fetched = co_await remember_actor(activity.actor);
         if (!fetched.reason.empty()) co_return fetched;
     }
-    co_return handle_locally(activity);
+    std::vector<comments::FetchedReply> ancestors;
+    if (activity.type == "Create" && is_reply_type(activity.object_type)) {
+        InboxAnswer missing = co_await fetch_ancestors(activity, ancestors);
+        if (!missing.reason.empty()) co_return missing;
+    }
+    co_return handle_locally(activity, ancestors);
+}
+
+// A reply to a part of a thread we do not hold yet: its missing ancestors are fetched from their own origins,
+// here, outside any transaction; handle_locally imports them with the reply. A chain that does not reach our
+// thread leaves `chain` empty, and the reply is then ignored as one to something we do not hold.
+asio::awaitable<InboxAnswer> Inbox::fetch_ancestors(const IncomingActivity& activity,
+                                                    std::vector<comments::FetchedReply>& chain) {
+    const Json& object = activity.object();
+    const std::string parent = id_of(object.value("inReplyTo", Json()));
+    if (parent.empty() || id_of(object.value("attributedTo", Json())) != activity.actor ||
+        find_thread_place(db_, ids_, parent))
+        co_return InboxAnswer{};
+    comments::Walker walker{fetcher_, db_, ids_.origin(),
+                            [this](const std::string& url) { return find_thread_place(db_, ids_, url).has_value(); },
+                            [this](const std::string& url) { return is_blocked(url); }};
+    comments::WalkBudget budget(options_.ancestor_limits);
+    auto walk = co_await comments::fetch_missing_ancestors(walker, parent, budget, clock_());
+    if (walk.unavailable)
+        co_return refused(503, "ancestors_unavailable", "the reply's thread could not be fetched now: " + walk.detail);
+    if (!walk.reached) {
+        log::info("reply outside our threads", {{"object", activity.object_id}, {"detail", walk.detail},
+                                                {"bounds", budget.exhausted()}});
+        co_return InboxAnswer{};
+    }
+    chain = std::move(walk.chain);
+    co_return InboxAnswer{};
 }
 
 asio::awaitable<InboxAnswer> Inbox::remember_actor(const std::string& actor_id) {
@@ -186,7 +218,8 @@ asio::awaitable<InboxAnswer> Inbox::remember_actor(const std::string& actor_id) 
     co_return InboxAnswer{};
 }
 
-InboxAnswer Inbox::handle_locally(const IncomingActivity& activity) {
+InboxAnswer Inbox::handle_locally(const IncomingActivity& activity,
+                                  const std::vector<comments::FetchedReply>& ancestors) {
     const std::int64_t now = clock_();
     bool queued = false;
     InboxAnswer answer;
@@ -227,6 +260,7 @@ InboxAnswer Inbox::handle_locally(const IncomingActivity& activity) {
             else
                 answer = accepted("ignored", "an Undo of something this blog does not keep");
         } else if (activity.type == "Create" && is_reply_type(activity.object_type)) {
+            for (const auto& ancestor : ancestors) import_reply(db_, ids_, Json(ancestor.object), now, options_.comments);
             auto outcome = receive_reply(db_, ids_, activity, now, options_.comments);
             answer = {outcome.status, outcome.result, outcome.detail};
         } else if (activity.type == "Update" && is_reply_type(activity.object_type)) {

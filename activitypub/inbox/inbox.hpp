@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "activitypub/comments/fetched_reply.hpp"
 #include "activitypub/ids.hpp"
 #include "activitypub/inbox/blocking.hpp"
 #include "activitypub/inbox/comment_policy.hpp"
@@ -43,6 +44,9 @@ struct InboxOptions {
     std::vector<std::string> blocked_domains;  // a domain blocks its subdomains too; `fedblog block` adds more
     CommentPolicy comments;                    // replies: approved or held, size limit, spam signals
     bool require_https = true;                 // remote ids must be https (off only in development)
+    // A reply whose parent we lack: its ancestors are fetched within these bounds (fetches count authors too).
+    comments::WalkLimits ancestor_limits{
+        .max_depth = 8, .max_fetches = 16, .max_replies = 0, .max_pages = 0, .time_budget = std::chrono::seconds(10)};
 };
 
 class Inbox {
@@ -53,6 +57,10 @@ public:
           InboxOptions options, Clock clock, std::function<void()> deliveries_queued);
 
     boost::asio::awaitable<InboxAnswer> receive(const InboxRequest& request);
+    // The block (a `fedblog block` entry or the blocked_domains setting) that covers this actor or URL; the
+    // ancestor walk and the backfill ask too.
+    std::optional<BlockMatch> blocked(const std::string& url);
+    bool is_blocked(const std::string& url) { return blocked(url).has_value(); }
 
 private:
     boost::asio::awaitable<InboxAnswer> admit(const InboxRequest& request, IncomingActivity& activity);
@@ -61,9 +69,10 @@ private:
     boost::asio::awaitable<InboxAnswer> handle(IncomingActivity& activity);
     boost::asio::awaitable<InboxAnswer> handle_move(const IncomingActivity& activity);
     boost::asio::awaitable<InboxAnswer> remember_actor(const std::string& actor_id);
-    InboxAnswer handle_locally(const IncomingActivity& activity);
+    boost::asio::awaitable<InboxAnswer> fetch_ancestors(const IncomingActivity& activity,
+                                                        std::vector<comments::FetchedReply>& chain);
+    InboxAnswer handle_locally(const IncomingActivity& activity, const std::vector<comments::FetchedReply>& ancestors = {});
     InboxAnswer forget_actor(const std::string& actor_id, std::int64_t now);
-    std::optional<BlockMatch> blocked(const std::string& url);
     bool is_known_actor(const std::string& actor_id);
 
     store::Database& db_;

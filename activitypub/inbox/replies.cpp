@@ -118,50 +118,62 @@ bool is_reply_type(std::string_view type) {
     return type == "Note" || type == "Article" || type == "Question" || type == "Page";
 }
 
+std::optional<ThreadPlace> find_thread_place(store::Database& db, const Ids& ids, const std::string& in_reply_to) {
+    if (auto slug = our_post_slug(in_reply_to, ids)) {
+        if (auto post = store::Posts(db).find_by_slug(*slug)) return ThreadPlace{std::move(*post), std::nullopt};
+    } else if (auto answered = store::Comments(db).find_by_object_id(in_reply_to)) {
+        if (auto post = store::Posts(db).find_by_id(answered->post_id)) return ThreadPlace{std::move(*post), answered->id};
+    }
+    return std::nullopt;
+}
+
 ReplyOutcome receive_reply(store::Database& db, const Ids& ids, const IncomingActivity& create, store::Timestamp now,
                            const CommentPolicy& policy) {
     const Json& object = create.object();
     if (!object.is_object() || !is_reply_type(create.object_type))
         return {"ignored", "a Create of something other than an embedded note"};
-    const std::string in_reply_to = id_of(object.value("inReplyTo", Json()));
-    if (in_reply_to.empty()) return {"ignored", "not a reply"};
     if (id_of(object.value("attributedTo", Json())) != create.actor)
         return {"ignored", "the note's author is not the activity's actor"};
+    return import_reply(db, ids, object, now, policy);
+}
+
+ReplyOutcome import_reply(store::Database& db, const Ids& ids, const Json& object, store::Timestamp now,
+                          const CommentPolicy& policy) {
+    const std::string object_id = id_of(object.value("id", Json()));
+    const std::string author = id_of(object.value("attributedTo", Json()));
+    if (!is_reply_type(object.value("type", "")) || object_id.empty() || author.empty())
+        return {"ignored", "not a note with an id and an author"};
+    const std::string in_reply_to = id_of(object.value("inReplyTo", Json()));
+    if (in_reply_to.empty()) return {"ignored", "not a reply"};
     // Ids on our origin are ours to give (the owner's answers live at /comments/<n>): none is taken from outside.
-    if (remote::origin_of(create.object_id) == ids.origin()) return {"ignored", "the object's id is on this blog"};
+    if (remote::origin_of(object_id) == ids.origin()) return {"ignored", "the object's id is on this blog"};
 
     store::Comments comments(db);
-    std::optional<store::Post> post;
-    std::optional<std::int64_t> parent;
-    if (auto slug = our_post_slug(in_reply_to, ids)) {
-        post = store::Posts(db).find_by_slug(*slug);
-    } else if (auto answered = comments.find_by_object_id(in_reply_to)) {
-        parent = answered->id;
-        post = store::Posts(db).find_by_id(answered->post_id);
-    }
-    if (!post) return {"ignored", "a reply to something this blog does not hold"};
-    if (post->is_deleted()) return {"ignored", "a reply to a deleted post"};
-    if (auto refused = refuse_oversized(object, create.actor, policy)) return *refused;
+    auto place = find_thread_place(db, ids, in_reply_to);
+    if (!place) return {"ignored", "a reply to something this blog does not hold"};
+    const store::Post& post = place->post;
+    if (post.is_deleted()) return {"ignored", "a reply to a deleted post"};
+    if (auto refused = refuse_oversized(object, author, policy)) return *refused;
 
     store::Comment comment = comment_fields(object, now);
-    comment.object_id = create.object_id;
-    comment.post_id = post->id;
-    comment.parent_id = parent;
-    comment.actor_id = create.actor;
+    comment.object_id = object_id;
+    comment.post_id = post.id;
+    comment.parent_id = place->parent_id;
+    comment.actor_id = author;
     comment.url = url_of(object);
     comment.visibility = visibility_of(object);
     comment.received_at = now;
     // Trusted voices are published at once: followers and those with an approved comment already.
-    auto follower = store::Followers(db).find(create.actor);
-    bool trusted = (follower && follower->accepted) || comments.has_approved_from(create.actor);
-    auto verdict = moderate(db, ids, policy, create.actor, object, comment.content_html, trusted,
-                            !post->accepts_replies(policy.close_after_days, now), now);
+    auto follower = store::Followers(db).find(author);
+    bool trusted = (follower && follower->accepted) || comments.has_approved_from(author);
+    auto verdict = moderate(db, ids, policy, author, object, comment.content_html, trusted,
+                            !post.accepts_replies(policy.close_after_days, now), now);
     comment.state = verdict.state;
     comment.held_reason = verdict.held_reason;
     if (!comments.insert(comment)) return {"duplicate_object", "this reply is already a comment"};
     if (auto media = attachments_of(object); !media.empty())
         store::CommentAttachments(db).replace(comment.object_id, media);
-    log::info("comment received", {{"post", post->slug},
+    log::info("comment received", {{"post", post.slug},
                                    {"object", comment.object_id},
                                    {"actor", comment.actor_id},
                                    {"visibility", comment.visibility},

@@ -1,7 +1,8 @@
 #pragma once
 // Replies from the fediverse as comments: a Create of a Note (or Article, Question, Page) answering one of
 // our posts, or a comment we hold, joins that thread; its author's Update edits it, their Delete removes it.
-// Every function runs inside the inbox's WriteTransaction.
+// Every function that writes runs inside the caller's WriteTransaction.
+#include <optional>
 #include <string>
 
 #include "activitypub/ids.hpp"
@@ -18,10 +19,24 @@ struct ReplyOutcome {
     unsigned status = 202;  // 422 for a reply refused (over `policy.max_bytes`): nothing is stored
 };
 
-// `policy` decides approved or held (and why); a reply over its max_bytes is refused. A reply to a post that
-// no longer takes replies is kept, held, for the owner to read.
+// Where a reply to `in_reply_to` joins: one of our posts (no parent), or a comment we hold (on its post).
+// Nothing when this blog holds neither.
+struct ThreadPlace {
+    store::Post post;
+    std::optional<std::int64_t> parent_id;
+};
+std::optional<ThreadPlace> find_thread_place(store::Database& db, const Ids& ids, const std::string& in_reply_to);
+
+// A Create's embedded note, written by the activity's actor, is imported as below.
 ReplyOutcome receive_reply(store::Database& db, const Ids& ids, const IncomingActivity& create, store::Timestamp now,
                            const CommentPolicy& policy = {});
+// One reply object, believed as it stands: its author signed the Create that carried it, or it was fetched
+// from its own origin (a missing ancestor, a backfilled reply). It becomes a comment where its `inReplyTo`
+// places it, written by its `attributedTo`; a comment already held is never overwritten. `policy` decides
+// approved or held (and why): held on a post that no longer takes replies, kept for the owner to read; a
+// reply over its max_bytes is refused.
+ReplyOutcome import_reply(store::Database& db, const Ids& ids, const Json& object, store::Timestamp now,
+                          const CommentPolicy& policy = {});
 ReplyOutcome receive_reply_update(store::Database& db, const IncomingActivity& update, store::Timestamp now,
                                   const CommentPolicy& policy = {});
 ReplyOutcome receive_reply_delete(store::Database& db, const IncomingActivity& removal, store::Timestamp now);

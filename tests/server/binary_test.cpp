@@ -139,3 +139,19 @@ TEST(Binary, KeysRotateQueuesAnActorUpdateForFollowers) {
     std::string new_pem = rotated.output.substr(rotated.output.find("-----BEGIN PUBLIC KEY-----"));
     EXPECT_EQ(update["object"]["publicKey"]["publicKeyPem"], new_pem);
 }
+
+TEST(Binary, CommentsBackfillWalksOnePostAndSaysWhatItFound) {
+    TempDir dir;
+    std::string settings = "--data-dir " + (dir / "data").string() + " --content-dir " + samples;
+    ASSERT_EQ(run_fedblog("publish " + settings).status, 0);
+    CommandResult walked = run_fedblog("comments backfill reparer-une-crevaison " + settings);
+    EXPECT_EQ(walked.status, 0) << walked.output;
+    EXPECT_NE(walked.output.find("Backfill of reparer-une-crevaison: the conversations of 0 comments walked"),
+              std::string::npos)
+        << walked.output;
+    EXPECT_NE(walked.output.find("0 replies imported"), std::string::npos) << walked.output;
+    CommandResult unknown = run_fedblog("comments backfill nope " + settings);
+    EXPECT_EQ(unknown.status, 1);
+    EXPECT_NE(unknown.output.find("no post \"nope\""), std::string::npos) << unknown.output;
+    EXPECT_EQ(run_fedblog("comments backfill " + settings).status, 2);
+}

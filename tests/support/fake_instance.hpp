@@ -1,9 +1,11 @@
 #pragma once
 // A remote fediverse instance on loopback, TLS with a test CA, for end-to-end federation tests: it serves
-// actors (one RSA key shared by all, to keep tests fast) and arbitrary documents, records every POST to its
+// actors (one RSA key shared by all, to keep tests fast), notes, paged collections and arbitrary documents,
+// records every POST to its
 // inboxes with whether the blog's signature on it verifies, answers them as scripted (202 by default), and
 // sends the blog activities signed as one of its actors. One server answers several host names (routing
 // by Host), so "another domain" costs nothing.
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -78,6 +80,71 @@ public:
         documents_[host + path] = std::move(document);
         gone_.erase(host + path);
     }
+    // Serves `document` at an absolute URL on this instance ("https://remote.test:<port>/notes/1").
+    void set_document_at(const std::string& url, nlohmann::json document) {
+        auto [host, path] = split_url(url);
+        set_document(host, path, std::move(document));
+    }
+    // What is served at an absolute URL (null when nothing is), to change it and serve it again.
+    nlohmann::json document_at(const std::string& url) const {
+        auto [host, path] = split_url(url);
+        std::lock_guard lock(mutex_);
+        auto found = documents_.find(host + path);
+        return found == documents_.end() ? nlohmann::json() : found->second;
+    }
+
+    // A public Note by `author` (an actor on this instance) at <author>/statuses/<number>, answering
+    // `in_reply_to`, as Mastodon shapes one; `extra` is merged in (replies, context, to...). Returns its id.
+    std::string add_note(const std::string& author, const std::string& number, const std::string& in_reply_to,
+                         const std::string& html, nlohmann::json extra = nlohmann::json::object()) {
+        std::string id = author + "/statuses/" + number;
+        set_document_at(id, note(id, author, in_reply_to, html, std::move(extra)));
+        return id;
+    }
+    static nlohmann::json note(const std::string& id, const std::string& author, const std::string& in_reply_to,
+                               const std::string& html, nlohmann::json extra = nlohmann::json::object()) {
+        nlohmann::json document = {{"@context", "https://www.w3.org/ns/activitystreams"},
+                                   {"id", id},
+                                   {"type", "Note"},
+                                   {"attributedTo", author},
+                                   {"inReplyTo", in_reply_to.empty() ? nlohmann::json() : nlohmann::json(in_reply_to)},
+                                   {"content", html},
+                                   {"published", "2026-11-20T10:00:00Z"},
+                                   {"url", id + "/page"},
+                                   {"to", {"https://www.w3.org/ns/activitystreams#Public"}},
+                                   {"cc", {author + "/followers"}}};
+        document.update(extra);
+        return document;
+    }
+
+    // A paged collection at `url` (absolute, on this instance), as Mastodon serves `replies`: the collection
+    // names its first page `<url>?page=1`, each page lists `page_size` items (ids or embedded objects) and names
+    // the next. `ordered`: OrderedCollection and orderedItems, as FEP-7888 contexts are. Returns `url`.
+    std::string add_collection(const std::string& url, const std::vector<nlohmann::json>& items,
+                               std::size_t page_size = 10, bool ordered = false) {
+        const std::string page_type = ordered ? "OrderedCollectionPage" : "CollectionPage";
+        const std::string items_key = ordered ? "orderedItems" : "items";
+        std::size_t pages = std::max<std::size_t>(1, (items.size() + page_size - 1) / page_size);
+        set_document_at(url, {{"@context", "https://www.w3.org/ns/activitystreams"},
+                              {"id", url},
+                              {"type", ordered ? "OrderedCollection" : "Collection"},
+                              {"totalItems", items.size()},
+                              {"first", url + "?page=1"}});
+        for (std::size_t page = 1; page <= pages; ++page) {
+            nlohmann::json listed = nlohmann::json::array();
+            for (std::size_t i = (page - 1) * page_size; i < std::min(items.size(), page * page_size); ++i)
+                listed.push_back(items[i]);
+            nlohmann::json document = {{"@context", "https://www.w3.org/ns/activitystreams"},
+                                       {"id", url + "?page=" + std::to_string(page)},
+                                       {"type", page_type},
+                                       {"partOf", url},
+                                       {items_key, listed}};
+            if (page < pages) document["next"] = url + "?page=" + std::to_string(page + 1);
+            set_document_at(url + "?page=" + std::to_string(page), document);
+        }
+        return url;
+    }
+
     // From now on host + path answers 410 Gone (a deleted actor).
     void remove_document(const std::string& host, const std::string& path) {
         std::lock_guard lock(mutex_);
@@ -112,6 +179,19 @@ public:
         for (const auto& request : server_.requests())
             if (request.method() == boost::beast::http::verb::get) paths.emplace_back(request.target());
         return paths;
+    }
+
+    // How many GETs asked for this absolute URL on this instance.
+    std::size_t fetch_count(const std::string& url) const {
+        auto [host, path] = split_url(url);
+        std::size_t count = 0;
+        for (const auto& request : server_.requests()) {
+            std::string asked(request[boost::beast::http::field::host]);
+            if (request.method() == boost::beast::http::verb::get && asked.substr(0, asked.find(':')) == host &&
+                std::string(request.target()) == path)
+                ++count;
+        }
+        return count;
     }
 
     // Waits until `ready()` holds, at most `timeout`.
@@ -153,6 +233,15 @@ public:
     }
 
 private:
+    // "https://remote.test:1234/a?b" → {"remote.test", "/a?b"}: how documents are keyed.
+    static std::pair<std::string, std::string> split_url(const std::string& url) {
+        std::size_t authority = url.find("://");
+        authority = authority == std::string::npos ? 0 : authority + 3;
+        std::size_t path = url.find('/', authority);
+        std::string host = url.substr(authority, path == std::string::npos ? std::string::npos : path - authority);
+        return {host.substr(0, host.find(':')), path == std::string::npos ? "/" : url.substr(path)};
+    }
+
     TestReply answer(const TestRequest& request) {
         std::string host(request[boost::beast::http::field::host]);
         host = host.substr(0, host.find(':'));
