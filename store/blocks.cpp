@@ -1,6 +1,5 @@
 #include "store/blocks.hpp"
 
-#include <nlohmann/json.hpp>
 
 #include "store/columns.hpp"
 
@@ -55,14 +54,28 @@ std::vector<Block> Blocks::list() {
 
 std::optional<Block> Blocks::first_of(const std::vector<std::string>& targets) {
     if (targets.empty()) return std::nullopt;
+    // Asked for every inbox activity (twice): eight fixed placeholders, each an exact key of the unique index,
+    // the unused ones repeating the first. Longer lists (hosts of many labels) are asked eight at a time.
+    constexpr std::size_t slots = 8;
     std::lock_guard lock(db_.mutex());
     auto& query = db_.prepared(
-        "SELECT id, kind, target, reason, created_at FROM blocks "
-        "WHERE target IN (SELECT value FROM json_each(?)) ORDER BY kind = 'actor' DESC, id LIMIT 1");
-    columns::ResetOnExit query_done(query);
-    query.bind(1, nlohmann::json(targets).dump());
-    if (!query.executeStep()) return std::nullopt;
-    return read_block(query);
+        "SELECT id, kind, target, reason, created_at FROM blocks WHERE target IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+        "ORDER BY kind = 'actor' DESC, id LIMIT 1");
+    std::optional<Block> found;
+    for (std::size_t start = 0; start < targets.size(); start += slots) {
+        columns::ResetOnExit query_done(query);
+        query.clearBindings();
+        for (std::size_t slot = 0; slot < slots; ++slot) {
+            const std::size_t index = start + slot < targets.size() ? start + slot : start;
+            query.bind(static_cast<int>(slot + 1), targets[index]);
+        }
+        if (query.executeStep()) {
+            Block block = read_block(query);
+            // An actor block wins over a domain block, as the single query orders them.
+            if (!found || (block.kind == "actor" && found->kind != "actor")) found = std::move(block);
+        }
+    }
+    return found;
 }
 
 std::vector<std::string> Blocks::domains() {

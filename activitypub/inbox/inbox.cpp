@@ -111,7 +111,9 @@ asio::awaitable<InboxAnswer> Inbox::admit(const InboxRequest& request, IncomingA
         co_return refused(rejected->status, rejected->reason, rejected->detail);
     }
     const auto& verified = std::get<remote::VerifiedRequest>(verification);
-    if (auto block = blocked(verified.actor_id); block && activity.type != "Follow")
+    // The signer, when it is not the actor already checked above.
+    if (auto block = verified.actor_id == activity.actor ? std::nullopt : blocked(verified.actor_id);
+        block && activity.type != "Follow")
         co_return refused_blocked(*block, verified.actor_id, "activities signed by");
     if (verified.actor_id != activity.actor) {
         InboxAnswer confirmed = co_await confirm_from_origin(activity);

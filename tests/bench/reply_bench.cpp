@@ -5,10 +5,9 @@
 //
 // In process, no sockets: the Inbox reads keys from the remote-actor cache of a real SQLite file in a temp
 // folder, filled beforehand as if each author had been fetched. Every request is signed before timing
-// starts, each a distinct reply (its own activity and object id) by one of --actors authors, all followers,
-// so every reply is published at once.
+// starts, each a distinct reply (its own activity and object id) by one of --actors authors, all followers.
 //
-//   bench_reply [--replies 20000] [--actors 16] [--threads 2] [--in-flight 64] [--log-level warn]
+//   bench_reply [--replies 20000] [--actors 16] [--threads 2] [--in-flight 64] [--sentences 3] [--log-level warn]
 // Prints "name value" lines; exit status 1 when a reply was not stored as a comment.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -51,6 +50,7 @@ struct Options {
     int actors = 16;
     unsigned threads = 2;
     int in_flight = 64;
+    int sentences = 3;  // of the reply's text: 3 make a typical answer of about 350 bytes of HTML
     std::string log_level = "warn";
 };
 
@@ -62,6 +62,7 @@ Options parse(int argc, char** argv) {
         else if (name == "--actors") options.actors = std::stoi(value);
         else if (name == "--threads") options.threads = static_cast<unsigned>(std::stoi(value));
         else if (name == "--in-flight") options.in_flight = std::stoi(value);
+        else if (name == "--sentences") options.sentences = std::stoi(value);
         else if (name == "--log-level") options.log_level = value;
     }
     return options;
@@ -72,14 +73,14 @@ struct Author {
     keys::KeyPair key;
 };
 
-// A Mastodon-shaped reply (docs/mastodon.md) with some markup for the sanitizer, about 1.5 KB.
-std::string reply_body(const Author& author, int n, const std::string& post_url) {
+// A Mastodon-shaped reply (docs/mastodon.md): a mention of the blog, then `sentences` sentences with some markup.
+std::string reply_body(const Author& author, int n, const std::string& post_url, int sentences) {
     const std::string status = author.id + "/statuses/" + std::to_string(1000000 + n);
     // Single-quoted attributes: the HTML sits inside a JSON string.
     const std::string mention = "<span class='h-card'><a href='https://blog.example/users/blog' "
                                 "class='u-url mention'>@<span>blog</span></a></span>";
     std::string text;
-    for (int i = 0; i < 8; ++i)
+    for (int i = 0; i < sentences; ++i)
         text += " Merci pour ce billet, <em>vraiment</em> utile : on a réparé <strong>trois vélos</strong>.";
     return R"({"@context":["https://www.w3.org/ns/activitystreams",{"ostatus":"http://ostatus.org#","sensitive":"as:sensitive"}],)"
            R"("id":")" + status + R"(/activity","type":"Create","actor":")" + author.id +
@@ -188,7 +189,7 @@ int main(int argc, char** argv) {
         requests.reserve(static_cast<std::size_t>(options.replies));
         for (int n = 0; n < options.replies; ++n) {
             const Author& author = authors[static_cast<std::size_t>(n) % authors.size()];
-            bodies.push_back(reply_body(author, n, ids.post("atelier")));
+            bodies.push_back(reply_body(author, n, ids.post("atelier"), options.sentences));
             requests.push_back(signed_request(author, bodies.back(), now));
         }
         std::printf("replies %d\nbody_bytes %zu\nthreads %u\n", options.replies, requests.front().message.body.size(),
@@ -203,6 +204,8 @@ int main(int argc, char** argv) {
         transport::BeforeSend no_signature;
         activitypub::remote::KeyDirectory directory(client, db, no_signature, {}, [now] { return now; });
         activitypub::remote::DocumentFetcher fetcher(client, no_signature);
+        // The default comment policy: a wave this fast from a few actors trips the rate signals, so most
+        // replies are held — stored all the same, which is what is measured.
         activitypub::inbox::Inbox inbox(db, ids, directory, fetcher, {}, [now] { return now; }, [] {});
 
         std::atomic<std::size_t> next{0};
@@ -213,7 +216,7 @@ int main(int argc, char** argv) {
         auto worker = [&]() -> asio::awaitable<void> {
             for (std::size_t i; (i = next.fetch_add(1)) < requests.size();) {
                 auto answer = co_await inbox.receive(requests[i]);
-                if (answer.status == 202 && answer.reason == "comment_added") {
+                if (answer.status == 202 && (answer.reason == "comment_added" || answer.reason == "comment_held")) {
                     stored.fetch_add(1);
                 } else if (other.fetch_add(1) == 0) {
                     std::lock_guard lock(first_other_mutex);
@@ -229,7 +232,7 @@ int main(int argc, char** argv) {
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         const double inbox_rate = static_cast<double>(options.replies) / elapsed;
 
-        const auto held = store::Comments(db).recent("approved", options.replies + 1).size();
+        const auto held = store::Comments(db).recent("", options.replies + 1).size();
         std::printf("verify_only_per_s %.0f\ninbox_stored_per_s %.0f\nratio %.2f\nstored %ld\ncomments_in_db %zu\n",
                     verify_rate, inbox_rate, inbox_rate / verify_rate, stored.load(), held);
         if (other) {

@@ -4,7 +4,8 @@
 # figures, are what compare across runs on a noisy 2-core machine.
 #   tests/bench/run.sh [build-dir] [seconds per endpoint]
 # Then runs tests/bench/verify.sh (signature verification against the OpenSSL ceiling) and tests/bench/fanout.sh
-# (one post delivered to 10,000 inboxes against the OpenSSL signing ceiling).
+# (one post delivered to 10,000 inboxes against the OpenSSL signing ceiling), then tests/bench/reply.sh (signed
+# replies stored as comments against verification alone).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
@@ -71,3 +72,5 @@ echo
 tests/bench/verify.sh "$build" "$seconds"
 echo
 tests/bench/fanout.sh "$build" "$seconds"
+echo
+tests/bench/reply.sh "$build"
