@@ -9,6 +9,7 @@
 #include "activitypub/delivery/engine.hpp"
 #include "activitypub/transport/http_client.hpp"
 #include "server/app.hpp"
+#include "server/metrics.hpp"
 #include "server/router.hpp"
 
 namespace fedblog::server {
@@ -22,7 +23,8 @@ struct FederationTuning {
 
 class Federation {
 public:
-    explicit Federation(App& app, FederationTuning tuning = {});
+    // `metrics`, when given, counts inbox activities; it must outlive the Federation.
+    explicit Federation(App& app, FederationTuning tuning = {}, Metrics* metrics = nullptr);
     ~Federation();
     Federation(const Federation&) = delete;
     Federation& operator=(const Federation&) = delete;

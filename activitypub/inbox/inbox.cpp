@@ -19,9 +19,9 @@ namespace asio = boost::asio;
 
 namespace {
 
-InboxAnswer accepted(std::string reason, std::string detail) { return {202, std::move(reason), std::move(detail)}; }
+InboxAnswer accepted(std::string reason, std::string detail) { return {202, std::move(reason), std::move(detail), {}}; }
 InboxAnswer refused(unsigned status, std::string reason, std::string detail) {
-    return {status, std::move(reason), std::move(detail)};
+    return {status, std::move(reason), std::move(detail), {}};
 }
 
 bool is_activity_media_type(std::string_view content_type) {
@@ -54,6 +54,7 @@ asio::awaitable<InboxAnswer> Inbox::receive(const InboxRequest& request) {
     IncomingActivity activity;
     InboxAnswer answer = co_await admit(request, activity);
     if (answer.status == 202 && answer.reason.empty()) answer = co_await handle(activity);
+    answer.activity_type = activity.type;
     if (answer.status >= 400)
         log::warn("inbox refused", {{"status", answer.status},
                                     {"reason", answer.reason},
