@@ -47,17 +47,20 @@ std::optional<std::string> path_changed_hint(const http::Request& request, const
     std::string_view path = path_of(request);
     // Another account's inbox is the sender's mistake, not the proxy's.
     if (path.starts_with("/users/")) return std::nullopt;
-    for (const std::string& inbox : {std::string("/inbox"), ids.actor_path() + "/inbox"}) {
+    const std::string inboxes[] = {"/inbox", ids.actor_path() + "/inbox"};
+    for (const std::string& inbox : inboxes)
         if (path == inbox) return std::nullopt;
+    // Stripped first: "/blog/inbox" is both /users/blog/inbox cut short and /inbox with "/blog" added.
+    for (const std::string& inbox : inboxes)
         if (path == "/" || (inbox.ends_with(path) && path.starts_with('/')))
             return "a signed POST arrived at " + std::string(path) + ", which is not an inbox; the inbox " + inbox +
                    " ends with it: the reverse proxy stripped a path prefix. In nginx, proxy_pass "
                    "http://127.0.0.1:8080; takes no path after the address (see deploy/nginx/fedblog.conf)";
+    for (const std::string& inbox : inboxes)
         if (path.ends_with(inbox))
             return "a signed POST arrived at " + std::string(path) + ", which is not an inbox but ends with " + inbox +
                    ": the reverse proxy added a path prefix. In nginx, proxy_pass http://127.0.0.1:8080; takes no "
                    "path after the address (see deploy/nginx/fedblog.conf)";
-    }
     return std::nullopt;
 }
 
