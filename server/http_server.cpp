@@ -181,9 +181,9 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
             http::Response response = co_await respond(request, request_peer);
             if (is_stopping()) response.keep_alive(false);
             connection->stream.expires_after(std::chrono::seconds(limits.read_timeout_seconds));
+            if (observer) observer(request, response);  // before the client has it: a scrape that follows sees it
             co_await write(*connection, response);
             connection->busy = false;
-            if (observer) observer(request, response);
             log_access(request, response, request_peer, started);
             if (!response.keep_alive()) break;
         }

@@ -25,7 +25,8 @@ struct Peer {
 // (the signer's key) and answers through a coroutine. The request and peer outlive that coroutine.
 using Reply = std::variant<http::Response, boost::asio::awaitable<http::Response>>;
 using Handler = std::function<Reply(const http::Request&, const Peer&)>;
-// Told about every response written, the server's own refusals (400, 408, 413, 431) included; for metrics.
+// Told about every response just before it is written, the server's own refusals (400, 408, 413, 431)
+// included; for metrics.
 // The request is empty when it could not be read. Called on I/O threads: it must be cheap and thread-safe.
 using ResponseObserver = std::function<void(const http::Request&, const http::Response&)>;
 

@@ -90,16 +90,11 @@ protected:
         if (NginxProcess::binary().empty())
             GTEST_SKIP() << "nginx is not installed (deploy/install-deps.sh installs it): the end-to-end test "
                             "through a real reverse proxy did not run";
-        proxy_port = NginxProcess::free_port();
-        http_port = NginxProcess::free_port();
-        remote.set_public_port(proxy_port);
-        authority = "blog.test:" + std::to_string(proxy_port);
         std::filesystem::create_directories(dir / "content");
         settings.data_dir = (dir / "data").string();
         settings.content_dir = (dir / "content").string();
         settings.listen = "127.0.0.1:0";
         settings.threads = 2;
-        settings.public_url = "https://" + authority;
         settings.trusted_proxies = {"127.0.0.1"};
         settings.metrics_allowed = {"127.0.0.5"};
         log_capture = std::make_unique<CapturedStderr>(dir / "fedblog.log");
@@ -116,6 +111,21 @@ protected:
     // fedblog, then nginx in front of it with `site_config` (deploy/nginx/fedblog.conf, as shipped unless a
     // test breaks it on purpose) and a server block of its own for the remote instance.
     void start(const std::function<std::string(std::string)>& break_config = {}) {
+        // fedblog binds first, so the ports picked for nginx cannot be the one the kernel gives it.
+        server = std::make_unique<server::HttpServer>(
+            "127.0.0.1", 0, server::ServerLimits::from(settings),
+            [this](const http::Request& request, const server::Peer& peer) { return (*router)(request, peer); },
+            [this](const http::Request& request, const http::Response& response) {
+                metrics.count_response(request, response);
+            });
+        do proxy_port = NginxProcess::free_port();
+        while (proxy_port == server->port() || proxy_port == remote.port());
+        do http_port = NginxProcess::free_port();
+        while (http_port == server->port() || http_port == remote.port());
+        remote.set_public_port(proxy_port);
+        authority = "blog.test:" + std::to_string(proxy_port);
+        settings.public_url = "https://" + authority;
+
         app = std::make_unique<server::App>(settings);
         app->sync_content();
         app->announce_profile(app->key().public_pem());
@@ -134,12 +144,6 @@ protected:
         router->serve_metrics(server::metrics_endpoint(
             metrics, app->database(), [this] { return &federation->deliveries().counters(); },
             server::AddressSet::parse(settings.metrics_allowed), server::AddressSet::parse(settings.trusted_proxies)));
-        server = std::make_unique<server::HttpServer>(
-            "127.0.0.1", 0, server::ServerLimits::from(settings),
-            [this](const http::Request& request, const server::Peer& peer) { return (*router)(request, peer); },
-            [this](const http::Request& request, const http::Response& response) {
-                metrics.count_response(request, response);
-            });
         federation->start();
         thread = std::thread([this] { server->run(false); });
         remote.trust_blog_key(actor() + "#main-key", app->key().public_pem());
@@ -340,9 +344,13 @@ TEST_F(BehindNginxTest, TheWholeStoryAcrossTheProxy) {
     EXPECT_NE(allowed.body().find("fedblog_followers{state=\"accepted\"} 0"), std::string::npos);
     auto spoofed = blog("127.0.0.6").get("/metrics", {{"X-Forwarded-For", "127.0.0.5"}});
     EXPECT_EQ(spoofed.result_int(), 403);
-    std::string log = log_capture->text();
+    // The access log line is written just after the response: wait for it.
+    std::string log;
+    EXPECT_TRUE(FakeInstance::wait_for([&] {
+        log = log_capture->text();
+        return log.find("client=127.0.0.6 method=GET target=/metrics status=403") != std::string::npos;
+    })) << log;
     EXPECT_NE(log.find("client=127.0.0.5 method=GET target=/metrics status=200"), std::string::npos) << log;
-    EXPECT_NE(log.find("client=127.0.0.6 method=GET target=/metrics status=403"), std::string::npos) << log;
     EXPECT_EQ(log.find("client=203.0.113.9"), std::string::npos);
     EXPECT_EQ(log.find("reverse proxy misconfigured"), std::string::npos);
 }
@@ -359,8 +367,11 @@ TEST_F(BehindNginxTest, AProxyThatRewritesHostIsNamedWithItsFix) {
     EXPECT_EQ(refused.result_int(), 401);
     EXPECT_NE(refused.body().find("proxy_set_header Host $http_host"), std::string::npos) << refused.body();
     EXPECT_NE(refused.body().find("\\\"fedblog\\\""), std::string::npos) << "names the Host received";
-    std::string log = log_capture->text();
-    EXPECT_NE(log.find("reverse proxy misconfigured"), std::string::npos) << log;
+    std::string log;
+    EXPECT_TRUE(FakeInstance::wait_for([&] {
+        log = log_capture->text();
+        return log.find("reverse proxy misconfigured") != std::string::npos;
+    })) << log;
     EXPECT_NE(log.find("proxy_set_header Host"), std::string::npos) << log;
 }
 
@@ -373,6 +384,7 @@ TEST_F(BehindNginxTest, TheSubpathVariantSendsOnlyFediversePathsToFedblog) {
     std::ofstream(site_root / "index.html") << "the existing site\n";
     std::ofstream(site_root / "posts/bonjour/index.html") << "the site's own page for bonjour\n";
     unsigned short port = NginxProcess::free_port();
+    ASSERT_NE(port, server->port());
     replace_all(config, "example.org", "blog.test");
     config = without_lines_containing(config, "listen [::]:");
     replace_all(config, "listen 443 ssl http2;", "listen 127.0.0.1:" + std::to_string(port) + " ssl http2;");

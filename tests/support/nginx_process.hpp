@@ -10,6 +10,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -27,11 +29,19 @@ public:
         return {};
     }
 
-    // A port free right now on 127.0.0.1, for nginx to listen on (nginx cannot be told to pick one).
+    // A port free right now on 127.0.0.1, for nginx to listen on (nginx cannot be told to pick one), and
+    // never the same twice in this process. Bind the other servers of a test first: the kernel may hand a
+    // port returned here to the next bind to port 0.
     static unsigned short free_port() {
-        boost::asio::io_context io;
-        boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-        return acceptor.local_endpoint().port();
+        static std::mutex mutex;
+        static std::set<unsigned short> given;
+        std::lock_guard lock(mutex);
+        for (;;) {
+            boost::asio::io_context io;
+            boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+            unsigned short port = acceptor.local_endpoint().port();
+            if (given.insert(port).second) return port;
+        }
     }
 
     // `http_content` goes inside the http block; nginx is ready (listening on `ready_port`) on return.
@@ -61,8 +71,10 @@ public:
                     static_cast<char*>(nullptr));
             ::_exit(127);
         }
+        // Ready once nginx wrote its pid file (its config loaded, its ports bound) and accepts connections
+        // there: a port merely answering could be someone else's.
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        while (!listening(ready_port)) {
+        while (!std::filesystem::exists(dir_ / "nginx.pid") || !listening(ready_port)) {
             int status = 0;
             if (::waitpid(pid_, &status, WNOHANG) == pid_) {
                 pid_ = -1;
