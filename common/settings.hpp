@@ -50,6 +50,10 @@ struct Settings {
     std::size_t max_body_bytes = 1024 * 1024;  // Mastodon's own inbox limit
     unsigned read_timeout_seconds = 15;
     unsigned shutdown_grace_seconds = 10;
+    // Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the real client; empty: none.
+    std::vector<std::string> trusted_proxies;
+    // Clients (addresses or networks, judged by the real client address) that may read GET /metrics.
+    std::vector<std::string> metrics_allowed = {"127.0.0.1", "::1"};
     std::string log_format = "text";  // text | json
     std::string log_level = "info";
 };

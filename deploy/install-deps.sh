@@ -14,6 +14,8 @@ packages=(
   googletest libgtest-dev libgmock-dev nodejs clang libclang-rt-14-dev
   # tests/browser: the embed and the post page in headless Chromium
   chromium
+  # tests/server/behind_nginx_test: deploy/nginx/*.conf run in a real nginx (started by the test, as the user)
+  nginx
   # benchmarks (tests/bench)
   wrk bc curl
 )

@@ -12,6 +12,7 @@
 #include "server/config.hpp"
 #include "server/http_server.hpp"
 #include "server/moderation_commands.hpp"
+#include "server/metrics.hpp"
 #include "server/router.hpp"
 
 namespace fedblog::server {
@@ -25,11 +26,19 @@ int serve(App& app) {
     // Markdown rendering, YAML parsing and a first key generation leave freed scratch memory in the heap;
     // hand it back before settling in to serve.
     malloc_trim(0);
-    Federation federation(app);
+    Metrics metrics;
+    Federation federation(app, {}, &metrics);
     Router router(site, app.database(), federation.inbox_endpoint());
+    router.serve_metrics(metrics_endpoint(metrics, app.database(), [&federation] { return &federation.deliveries().counters(); },
+                                          AddressSet::parse(app.settings().metrics_allowed),
+                                          AddressSet::parse(app.settings().trusted_proxies)));
     auto [address, port] = split_listen_address(app.settings().listen);
-    HttpServer server(address, port, ServerLimits::from(app.settings()),
-                      [&router](const http::Request& request, const Peer& peer) { return router(request, peer); });
+    HttpServer server(
+        address, port, ServerLimits::from(app.settings()),
+        [&router](const http::Request& request, const Peer& peer) { return router(request, peer); },
+        [&metrics](const http::Request& request, const http::Response& response) {
+            metrics.count_response(request, response);
+        });
     federation.start();
     log::info("listening", {{"address", address},
                             {"port", server.port()},

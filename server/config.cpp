@@ -7,6 +7,8 @@
 #include <regex>
 #include <sstream>
 
+#include "server/forwarded.hpp"
+
 namespace po = boost::program_options;
 
 namespace fedblog::server {
@@ -110,6 +112,12 @@ po::options_description settings_options(Settings& s, std::string& config_file) 
          "seconds a client has to send a whole request, and to keep an idle connection")
         ("shutdown-grace", po::value<unsigned>(&s.shutdown_grace_seconds)->default_value(defaults.shutdown_grace_seconds),
          "seconds in-flight requests get to finish on SIGTERM")
+        ("trusted-proxies", po::value<std::string>()->default_value(""),
+         "comma-separated addresses or networks (127.0.0.1, 10.0.0.0/8, ::1) of reverse proxies whose X-Forwarded-For "
+         "names the client; the right-most address not in this list is the client")
+        ("metrics-allowed", po::value<std::string>()->default_value("127.0.0.1, ::1"),
+         "comma-separated addresses or networks of the clients allowed to read GET /metrics (behind a trusted proxy: "
+         "the real client); empty: nobody")
         ("log-format", text(s.log_format, defaults.log_format), "text or json")
         ("log-level", text(s.log_level, defaults.log_level), "debug, info, warn or error");
     return options;
@@ -165,6 +173,17 @@ void store_environment(const po::options_description& options, const char* const
     po::store(parsed, values);
 }
 
+// "a, b,,c" → {"a", "b", "c"}: blanks removed, empty items dropped.
+std::vector<std::string> comma_list(const std::string& text) {
+    std::vector<std::string> items;
+    std::istringstream in(text);
+    for (std::string item; std::getline(in, item, ',');) {
+        std::erase_if(item, [](unsigned char c) { return std::isspace(c); });
+        if (!item.empty()) items.push_back(item);
+    }
+    return items;
+}
+
 }  // namespace
 
 CommandLine parse_command_line(int argc, const char* const argv[], const char* const* environment) {
@@ -211,12 +230,12 @@ CommandLine parse_command_line(int argc, const char* const argv[], const char* c
     else
         throw ConfigError("object_type must be article or note, not \"" + object_type + "\"");
     if (result.settings.author_name.empty()) result.settings.author_name = result.settings.blog_name;
-    std::istringstream domains(values["blocked-domains"].as<std::string>());
-    for (std::string domain; std::getline(domains, domain, ',');) {
-        std::erase_if(domain, [](unsigned char c) { return std::isspace(c); });
+    for (std::string domain : comma_list(values["blocked-domains"].as<std::string>())) {
         for (char& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (!domain.empty()) result.settings.blocked_domains.push_back(domain);
+        result.settings.blocked_domains.push_back(domain);
     }
+    result.settings.trusted_proxies = comma_list(values["trusted-proxies"].as<std::string>());
+    result.settings.metrics_allowed = comma_list(values["metrics-allowed"].as<std::string>());
     std::string& public_url = result.settings.public_url;
     while (!public_url.empty() && public_url.back() == '/') public_url.pop_back();
     // Ids are compared byte for byte by other servers: write the scheme and host the one canonical way.
@@ -303,6 +322,14 @@ void validate(const Settings& settings) {
     if (settings.comment_max_bytes == 0) throw ConfigError("comment_max_bytes must be positive");
     if (settings.delivery_concurrency == 0 || settings.delivery_per_host == 0)
         throw ConfigError("delivery_concurrency and delivery_per_host must be at least 1");
+    for (const auto* list : {&settings.trusted_proxies, &settings.metrics_allowed}) {
+        try {
+            AddressSet::parse(*list);
+        } catch (const std::invalid_argument& e) {
+            throw ConfigError(std::string(list == &settings.trusted_proxies ? "trusted_proxies" : "metrics_allowed") +
+                              ": " + e.what());
+        }
+    }
     if (settings.max_body_bytes == 0 || settings.max_header_bytes < 1024)
         throw ConfigError("max_body_bytes must be positive and max_header_bytes at least 1024");
 }

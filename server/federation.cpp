@@ -19,6 +19,7 @@
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "keys/signature_policy.hpp"
+#include "server/proxy_check.hpp"
 #include "store/deliveries.hpp"
 #include "store/followers.hpp"
 #include "store/hosts.hpp"
@@ -198,9 +199,13 @@ struct Federation::Parts {
     asio::steady_timer backfill_timer;
     unsigned thread_count;
     std::vector<std::thread> threads;
+    Metrics* metrics = nullptr;
 };
 
-Federation::Federation(App& app, FederationTuning tuning) : parts_(std::make_unique<Parts>(app, std::move(tuning))) {}
+Federation::Federation(App& app, FederationTuning tuning, Metrics* metrics)
+    : parts_(std::make_unique<Parts>(app, std::move(tuning))) {
+    parts_->metrics = metrics;
+}
 
 Federation::~Federation() { stop(std::chrono::seconds(0)); }
 
@@ -233,11 +238,20 @@ void Federation::stop(std::chrono::seconds grace) {
 InboxEndpoint Federation::inbox_endpoint() {
     return [parts = parts_.get()](const http::Request& request, const Peer& peer) -> asio::awaitable<http::Response> {
         inbox::InboxRequest incoming{message_of(request, parts->public_scheme),
-                                     std::string(request[beast_http::field::content_type]), peer.address};
+                                     std::string(request[beast_http::field::content_type]), peer.client};
         inbox::InboxAnswer answer = co_await parts->inbox.receive(incoming);
-        if (answer.status >= 400)
-            co_return http::error(request, static_cast<http::Status>(answer.status), answer.reason + ": " + answer.detail,
+        if (parts->metrics) parts->metrics->count_inbox(answer.activity_type, answer.reason);
+        if (answer.status >= 400) {
+            std::string message = answer.reason + ": " + answer.detail;
+            // A bad signature is most often a proxy that rewrote Host: say so rather than only "bad signature".
+            if (answer.status == 401 && is_signed(request))
+                if (auto hint = host_rewritten_hint(request, parts->ids)) {
+                    warn_misconfigured_proxy(*hint, peer, request.target());
+                    message += " (" + *hint + ")";
+                }
+            co_return http::error(request, static_cast<http::Status>(answer.status), message,
                                   http::Representation::activity_json);
+        }
         http::Response response = http::make_response(request, static_cast<http::Status>(answer.status),
                                                       answer.reason + "\n", "text/plain; charset=utf-8");
         co_return response;

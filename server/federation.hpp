@@ -10,6 +10,7 @@
 #include "activitypub/transport/http_client.hpp"
 #include "server/app.hpp"
 #include "server/comment_backfill.hpp"
+#include "server/metrics.hpp"
 #include "server/router.hpp"
 
 namespace fedblog::server {
@@ -32,7 +33,8 @@ struct FederationTuning {
 
 class Federation {
 public:
-    explicit Federation(App& app, FederationTuning tuning = {});
+    // `metrics`, when given, counts inbox activities; it must outlive the Federation.
+    explicit Federation(App& app, FederationTuning tuning = {}, Metrics* metrics = nullptr);
     ~Federation();
     Federation(const Federation&) = delete;
     Federation& operator=(const Federation&) = delete;

@@ -35,7 +35,7 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 ServerLimits ServerLimits::from(const Settings& settings) {
     return {settings.max_header_bytes, settings.max_body_bytes, settings.read_timeout_seconds,
-            settings.shutdown_grace_seconds, settings.threads};
+            settings.shutdown_grace_seconds, settings.threads, AddressSet::parse(settings.trusted_proxies)};
 }
 
 namespace {
@@ -68,6 +68,14 @@ http::Response plain_error(unsigned version, http::Status status, std::string me
     return response;
 }
 
+// Every X-Forwarded-For field in order, joined as one list (RFC 9110: repeated fields combine with commas).
+std::string forwarded_for(const http::Request& request) {
+    std::string joined;
+    for (auto [it, end] = request.equal_range("X-Forwarded-For"); it != end; ++it)
+        joined += (joined.empty() ? "" : ",") + std::string(it->value());
+    return joined;
+}
+
 // A parse error of Beast's own (bad method, bad field, bad chunk...), not a closed connection.
 bool is_malformed_request(const beast::error_code& ec) {
     static const auto& http_category = beast_http::make_error_code(beast_http::error::end_of_stream).category();
@@ -78,10 +86,12 @@ bool is_malformed_request(const beast::error_code& ec) {
 }  // namespace
 
 struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
-    State(ServerLimits l, Handler h) : limits(l), handler(std::move(h)), acceptor(io), signals(io), grace_timer(io) {}
+    State(ServerLimits l, Handler h, ResponseObserver o)
+        : limits(std::move(l)), handler(std::move(h)), observer(std::move(o)), acceptor(io), signals(io), grace_timer(io) {}
 
     ServerLimits limits;
     Handler handler;
+    ResponseObserver observer;
     asio::io_context io;
     tcp::acceptor acceptor;
     asio::signal_set signals;
@@ -167,12 +177,14 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
             auto started = std::chrono::steady_clock::now();
             http::Request request = parser.release();
             connection->busy = true;
-            http::Response response = co_await respond(request, peer);
+            Peer request_peer{peer.address, client_address(peer.address, forwarded_for(request), limits.trusted_proxies)};
+            http::Response response = co_await respond(request, request_peer);
             if (is_stopping()) response.keep_alive(false);
             connection->stream.expires_after(std::chrono::seconds(limits.read_timeout_seconds));
+            if (observer) observer(request, response);  // before the client has it: a scrape that follows sees it
             co_await write(*connection, response);
             connection->busy = false;
-            log_access(request, response, peer, started);
+            log_access(request, response, request_peer, started);
             if (!response.keep_alive()) break;
         }
         beast::error_code ignored;
@@ -213,6 +225,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
             response = plain_error(version, http::Status::bad_request, "malformed HTTP request: " + ec.message());
         }
         if (!response) co_return;  // closed, reset, idle timeout, shutdown: nothing to say
+        if (observer) observer(http::Request{}, *response);
         log::warn("request rejected", {{"client", peer.address}, {"status", static_cast<unsigned>(response->result())},
                                         {"reason", ec.message()}});
         connection.stream.expires_after(std::chrono::seconds(5));
@@ -225,7 +238,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
         auto micros =
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
         auto agent = request.find(beast_http::field::user_agent);
-        log::info("request", {{"client", peer.address},
+        log::info("request", {{"client", peer.client},
                               {"method", std::string(request.method_string())},
                               {"target", std::string(request.target())},
                               {"status", static_cast<unsigned>(response.result())},
@@ -244,7 +257,8 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
             }
             beast::error_code endpoint_error;
             auto endpoint = socket.remote_endpoint(endpoint_error);
-            Peer peer{endpoint_error ? std::string("unknown") : endpoint.address().to_string()};
+            std::string address = endpoint_error ? std::string("unknown") : endpoint.address().to_string();
+            Peer peer{address, address};
             auto connection = std::make_shared<Connection>(std::move(socket));
             {
                 std::lock_guard lock(connections_mutex);
@@ -266,8 +280,9 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     }
 };
 
-HttpServer::HttpServer(std::string address, unsigned short port, ServerLimits limits, Handler handler)
-    : state_(std::make_shared<State>(limits, std::move(handler))) {
+HttpServer::HttpServer(std::string address, unsigned short port, ServerLimits limits, Handler handler,
+                       ResponseObserver observer)
+    : state_(std::make_shared<State>(std::move(limits), std::move(handler), std::move(observer))) {
     auto endpoint = tcp::endpoint(asio::ip::make_address(address), port);
     state_->acceptor.open(endpoint.protocol());
     state_->acceptor.set_option(asio::socket_base::reuse_address(true));

@@ -10,17 +10,25 @@
 
 #include "common/settings.hpp"
 #include "http/message.hpp"
+#include "server/forwarded.hpp"
 
 namespace fedblog::server {
 
 struct Peer {
     std::string address;  // the TCP peer, e.g. "127.0.0.1"
+    // The client behind it: the address, unless the peer is a trusted proxy naming another in X-Forwarded-For.
+    // What logs and per-client decisions use.
+    std::string client;
 };
 
 // Most requests are answered at once (GETs of prepared documents); an inbox POST must wait for the network
 // (the signer's key) and answers through a coroutine. The request and peer outlive that coroutine.
 using Reply = std::variant<http::Response, boost::asio::awaitable<http::Response>>;
 using Handler = std::function<Reply(const http::Request&, const Peer&)>;
+// Told about every response just before it is written, the server's own refusals (400, 408, 413, 431)
+// included; for metrics.
+// The request is empty when it could not be read. Called on I/O threads: it must be cheap and thread-safe.
+using ResponseObserver = std::function<void(const http::Request&, const http::Response&)>;
 
 struct ServerLimits {
     std::size_t max_header_bytes;
@@ -28,13 +36,15 @@ struct ServerLimits {
     unsigned read_timeout_seconds;
     unsigned shutdown_grace_seconds;
     unsigned threads;  // 0 = one per core
+    AddressSet trusted_proxies;  // peers whose X-Forwarded-For is believed
 
     static ServerLimits from(const Settings& settings);
 };
 
 class HttpServer {
 public:
-    HttpServer(std::string address, unsigned short port, ServerLimits limits, Handler handler);
+    HttpServer(std::string address, unsigned short port, ServerLimits limits, Handler handler,
+               ResponseObserver observer = {});
     ~HttpServer();
 
     // The port actually bound (useful with port 0 in tests).

@@ -15,6 +15,7 @@
 #include "common/time.hpp"
 #include "server/answer_routes.hpp"
 #include "server/media_files.hpp"
+#include "server/proxy_check.hpp"
 #include "server/thread_endpoints.hpp"
 #include "store/comments.hpp"
 #include "store/counts.hpp"
@@ -356,6 +357,12 @@ Reply Router::operator()(const http::Request& request, const Peer& peer) {
     if (request.method() == beast_http::verb::post && is_inbox_path(request.target(), site->ids)) {
         if (inbox_) return inbox_(request, peer);
         return http::error(request, Status::service_unavailable, "the inbox is not running");
+    }
+    if (metrics_ && request.target().substr(0, request.target().find('?')) == "/metrics") return metrics_(request, peer);
+    // A signed POST that missed the inbox only because the proxy changed its path: say so, to log and sender.
+    if (auto hint = path_changed_hint(request, site->ids)) {
+        warn_misconfigured_proxy(*hint, peer, request.target());
+        return http::error(request, Status::not_found, "no inbox here (" + *hint + ")", Representation::activity_json);
     }
     http::Response response = Dispatch(request, *site, db_).run();
     if (request.method() == beast_http::verb::head) {

@@ -12,6 +12,8 @@ namespace fedblog::server {
 
 // Answers a POST to the blog's inbox or the shared inbox.
 using InboxEndpoint = std::function<boost::asio::awaitable<http::Response>(const http::Request&, const Peer&)>;
+// Answers GET /metrics (server/metrics.hpp); without one, /metrics is 404 like any unknown path.
+using MetricsEndpoint = std::function<http::Response(const http::Request&, const Peer&)>;
 
 class Router {
 public:
@@ -20,11 +22,14 @@ public:
         : site_(site), db_(db), inbox_(std::move(inbox)) {}
 
     Reply operator()(const http::Request& request, const Peer& peer);
+    // Set before serving.
+    void serve_metrics(MetricsEndpoint metrics) { metrics_ = std::move(metrics); }
 
 private:
     SiteHolder& site_;
     store::Database& db_;
     InboxEndpoint inbox_;
+    MetricsEndpoint metrics_;
 };
 
 }  // namespace fedblog::server

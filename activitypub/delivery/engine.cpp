@@ -143,7 +143,9 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
     static asio::awaitable<void> deliver(std::shared_ptr<State> self, store::DeliveryJob job) {
         std::optional<transport::Result> result;
         try {
+            auto started = std::chrono::steady_clock::now();
             result = co_await self->poster.post(job.inbox, job.body);
+            self->counters.latency.observe(std::chrono::steady_clock::now() - started);
         } catch (const std::exception& e) {
             // A throwing hook (signing, the scheme memory's store write) or a bug. As below, the claim stays;
             // the slot must still be given back, or a few of these would stop delivery until a restart.

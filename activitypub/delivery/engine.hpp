@@ -22,6 +22,7 @@
 
 #include "activitypub/delivery/retry_policy.hpp"
 #include "activitypub/remote/signed_post.hpp"
+#include "common/histogram.hpp"
 #include "store/database.hpp"
 #include "store/deliveries.hpp"
 
@@ -40,6 +41,7 @@ struct EngineCounters {
     std::atomic<std::uint64_t> delivered{0};
     std::atomic<std::uint64_t> retried{0};
     std::atomic<std::uint64_t> dead{0};
+    DurationHistogram latency;  // of each attempt that got an answer or a network error
 };
 
 class DeliveryEngine {

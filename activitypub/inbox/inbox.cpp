@@ -21,9 +21,9 @@ namespace asio = boost::asio;
 
 namespace {
 
-InboxAnswer accepted(std::string reason, std::string detail) { return {202, std::move(reason), std::move(detail)}; }
+InboxAnswer accepted(std::string reason, std::string detail) { return {202, std::move(reason), std::move(detail), {}}; }
 InboxAnswer refused(unsigned status, std::string reason, std::string detail) {
-    return {status, std::move(reason), std::move(detail)};
+    return {status, std::move(reason), std::move(detail), {}};
 }
 
 bool is_activity_media_type(std::string_view content_type) {
@@ -62,6 +62,7 @@ asio::awaitable<InboxAnswer> Inbox::receive(const InboxRequest& request) {
     IncomingActivity activity;
     InboxAnswer answer = co_await admit(request, activity);
     if (answer.status == 202 && answer.reason.empty()) answer = co_await handle(activity);
+    answer.activity_type = activity.type;
     if (answer.status >= 400)
         log::warn("inbox refused", {{"status", answer.status},
                                     {"reason", answer.reason},
@@ -264,10 +265,10 @@ InboxAnswer Inbox::handle_locally(const IncomingActivity& activity,
         } else if (activity.type == "Create" && is_reply_type(activity.object_type)) {
             for (const auto& ancestor : ancestors) import_reply(db_, ids_, Json(ancestor.object), now, options_.comments);
             auto outcome = receive_reply(db_, ids_, activity, now, options_.comments);
-            answer = {outcome.status, outcome.result, outcome.detail};
+            answer = {outcome.status, outcome.result, outcome.detail, {}};
         } else if (activity.type == "Update" && is_reply_type(activity.object_type)) {
             auto outcome = receive_reply_update(db_, activity, now, options_.comments);
-            answer = {outcome.status, outcome.result, outcome.detail};
+            answer = {outcome.status, outcome.result, outcome.detail, {}};
         } else if (activity.type == "Delete" && !is_self_delete(activity)) {
             auto outcome = receive_reply_delete(db_, activity, now);
             answer = accepted(outcome.result, outcome.detail);

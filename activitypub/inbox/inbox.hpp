@@ -37,6 +37,7 @@ struct InboxAnswer {
     unsigned status = 202;
     std::string reason;  // short and machine-readable: "accepted", "duplicate", "bad_signature", ...
     std::string detail;  // one sentence for the sender and the log
+    std::string activity_type;  // as the sender named it (empty when unreadable); for metrics
 };
 
 struct InboxOptions {

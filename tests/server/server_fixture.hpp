@@ -10,6 +10,7 @@
 #include "server/app.hpp"
 #include "server/federation.hpp"
 #include "server/http_server.hpp"
+#include "server/metrics.hpp"
 #include "server/router.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -42,7 +43,10 @@ protected:
     void start() {
         server = std::make_unique<server::HttpServer>(
             "127.0.0.1", 0, server::ServerLimits::from(settings),
-            [this](const http::Request& request, const server::Peer& peer) { return (*router)(request, peer); });
+            [this](const http::Request& request, const server::Peer& peer) { return (*router)(request, peer); },
+            [this](const http::Request& request, const http::Response& response) {
+                metrics.count_response(request, response);
+            });
         port = server->port();
         settings.public_url = "http://localhost:" + std::to_string(port);
         app = std::make_unique<server::App>(settings);
@@ -50,12 +54,18 @@ protected:
         app->announce_profile(app->key().public_pem());  // as serve does at start
         site = std::make_unique<server::SiteHolder>(app->build_site());
         if (federation_tuning) {
-            federation = std::make_unique<server::Federation>(*app, *federation_tuning);
+            federation = std::make_unique<server::Federation>(*app, *federation_tuning, &metrics);
             router = std::make_unique<server::Router>(*site, app->database(), federation->inbox_endpoint());
             federation->start();
         } else {
             router = std::make_unique<server::Router>(*site, app->database());
         }
+        router->serve_metrics(server::metrics_endpoint(
+            metrics, app->database(),
+            [this]() -> const activitypub::delivery::EngineCounters* {
+                return federation ? &federation->deliveries().counters() : nullptr;
+            },
+            server::AddressSet::parse(settings.metrics_allowed), server::AddressSet::parse(settings.trusted_proxies)));
         thread = std::thread([this] { server->run(false); });
     }
 
@@ -80,6 +90,7 @@ protected:
     Settings settings;
     unsigned short port = 0;
     std::optional<server::FederationTuning> federation_tuning;
+    server::Metrics metrics;  // counted as serve counts them; GET /metrics answers as configured in settings
     std::unique_ptr<server::App> app;
     std::unique_ptr<server::Federation> federation;
     std::unique_ptr<server::SiteHolder> site;

@@ -48,8 +48,10 @@ public:
 
     unsigned short port() const { return server_.port(); }
     const std::vector<std::string>& hosts() const { return hosts_; }
+    // Behind a reverse proxy, the instance's ids carry the proxy's port rather than its own. Call first.
+    void set_public_port(unsigned short port) { public_port_ = port; }
     std::string origin(const std::string& host = "remote.test") const {
-        return "https://" + host + ":" + std::to_string(port());
+        return "https://" + host + ":" + std::to_string(public_port_ ? public_port_ : port());
     }
     std::string actor_id(const std::string& name, const std::string& host = "remote.test") const {
         return origin(host) + "/users/" + name;
@@ -286,6 +288,7 @@ private:
 
     keys::KeyPair key_;
     std::vector<std::string> hosts_;
+    unsigned short public_port_ = 0;
     mutable std::mutex mutex_;
     std::map<std::string, nlohmann::json> documents_;
     std::set<std::string> gone_;

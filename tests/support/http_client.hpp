@@ -18,10 +18,18 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 class HttpClient {
 public:
-    explicit HttpClient(unsigned short port) : port_(port), socket_(io_) { connect(); }
+    // `local_address` (e.g. "127.0.0.5") makes the connection come from another loopback address.
+    explicit HttpClient(unsigned short port, std::string local_address = {})
+        : port_(port), local_(std::move(local_address)), socket_(io_) {
+        connect();
+    }
 
     void connect() {
         boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address("127.0.0.1"), port_);
+        if (!local_.empty()) {
+            socket_.open(boost::asio::ip::tcp::v4());
+            socket_.bind({boost::asio::ip::make_address(local_), 0});
+        }
         socket_.connect(endpoint);
     }
 
@@ -70,6 +78,7 @@ public:
 
 private:
     unsigned short port_;
+    std::string local_;
     boost::asio::io_context io_;
     boost::asio::ip::tcp::socket socket_;
     boost::beast::flat_buffer buffer_;
