@@ -1,9 +1,9 @@
 // The operator's path end to end: the shipped deploy/nginx/fedblog.conf run in a real nginx with TLS from a
 // test CA, fedblog behind it as https://blog.test:<port>, and the test suite's remote instance behind the
 // same nginx as https://remote.test:<port> (both names resolve to 127.0.0.1 for fedblog's client). The
-// remote follows, receives the signed Accept and the Create, replies, edits, deletes and unfollows, all
-// across the proxy; X-Forwarded-For is believed only from the trusted proxy; a proxy that rewrites Host is
-// named in the log with its fix. Skipped, saying so, when nginx is not installed.
+// remote follows, receives the signed Accept and the Create, replies, edits, gets the owner's answer, deletes
+// and unfollows, all across the proxy; X-Forwarded-For is believed only from the trusted proxy; a proxy that
+// rewrites Host is named in the log with its fix. Skipped, saying so, when nginx is not installed.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -15,10 +15,12 @@
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "keys/cavage.hpp"
+#include "server/admin_commands.hpp"
 #include "server/app.hpp"
 #include "server/federation.hpp"
 #include "server/metrics.hpp"
 #include "server/router.hpp"
+#include "store/comments.hpp"
 #include "tests/support/fake_instance.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/nginx_process.hpp"
@@ -324,6 +326,26 @@ TEST_F(BehindNginxTest, TheWholeStoryAcrossTheProxy) {
     page = blog().get("/posts/nouveau");
     EXPECT_NE(page.body().find("Bravo, relu et corrigé."), std::string::npos);
     EXPECT_EQ(page.body().find("Bravo pour ce billet"), std::string::npos);
+
+    // The owner answers: the Note, mentioning alice, comes back through nginx to her inbox, signed.
+    auto comment = store::Comments(app->database()).find_by_object_id(note_id);
+    ASSERT_TRUE(comment);
+    ASSERT_EQ(server::comments_command(*app, {"reply", std::to_string(comment->id), "--text", "Merci **Alice** !"}), 0);
+    federation->wake_deliveries();
+    auto answered = [&] {
+        for (const auto& delivery : received("Create"))
+            if (delivery.body["object"].value("inReplyTo", "") == note_id) return std::optional(delivery);
+        return std::optional<fedblog::testing::ReceivedDelivery>();
+    };
+    ASSERT_TRUE(FakeInstance::wait_for([&] { return answered().has_value(); }));
+    auto answer = *answered();
+    EXPECT_TRUE(answer.verified) << answer.failure;
+    EXPECT_EQ(answer.host, "remote.test");
+    EXPECT_EQ(answer.body["object"]["tag"][0]["href"], alice);
+    EXPECT_NE(answer.body["object"].value("content", "").find("<strong>Alice</strong>"), std::string::npos);
+    auto served = blog().get_activity(answer.body["object"].value("id", "").substr(url("").size()));
+    EXPECT_EQ(json::parse(served.body())["id"], answer.body["object"]["id"]);
+
     auto deleted = send(activity("Delete", alice, note_id + "/delete", {{"id", note_id}, {"type", "Tombstone"}}), alice);
     EXPECT_NE(deleted.body().find("comment_deleted"), std::string::npos) << deleted.body();
     EXPECT_EQ(blog().get("/posts/nouveau").body().find("Bravo"), std::string::npos);
