@@ -66,7 +66,8 @@ struct DirectAnswer {
 // The inbox's refusal: {"error": "<reason>: <detail>"}.
 std::pair<std::string, std::string> refusal_of(const std::string& body) {
     nlohmann::json json = nlohmann::json::parse(body, nullptr, false);
-    std::string text = json.is_object() && json["error"].is_string() ? json["error"].get<std::string>() : body;
+    if (!json.is_object() || !json["error"].is_string()) return {};  // not the inbox's answer (a proxy's page...)
+    std::string text = json["error"].get<std::string>();
     auto colon = text.find(": ");
     if (colon == std::string::npos) return {text, ""};
     return {text.substr(0, colon), text.substr(colon + 2)};
@@ -397,7 +398,7 @@ private:
         }
         auto [reason, detail] = refusal_of(response->body);
         const std::string said = "a signed POST to " + path + " through public_url gets " +
-                                 std::to_string(response->status) + " " + reason + (detail.empty() ? "" : " (" + detail + ")");
+                                 std::to_string(response->status) + (reason.empty() ? "" : " " + reason) + (detail.empty() ? "" : " (" + detail + ")");
         if (response->status == 404 || response->status == 405 || response->status / 100 == 5) {
             if (reason.starts_with("key_")) {
                 key_fault(said);
