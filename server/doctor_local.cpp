@@ -152,13 +152,18 @@ StoreFacts check_store(const Settings& settings, const DoctorOptions& options, F
         return facts;
     }
 
-    std::string holder;
-    if (auto lock = DataDirLock::try_acquire(settings.data_dir, &holder))
-        add(findings, "serve", Severity::warning, "no fedblog serve is running on " + settings.data_dir,
-            "start it (systemctl start fedblog): nothing is served or delivered meanwhile");
-    else
-        add(findings, "serve", Severity::ok, "fedblog serve" + (holder.empty() ? "" : " (pid " + holder + ")") +
-                                                 " is running on " + settings.data_dir);
+    try {
+        std::string holder;
+        if (auto lock = DataDirLock::try_acquire(settings.data_dir, &holder))
+            add(findings, "serve", Severity::warning, "no fedblog serve is running on " + settings.data_dir,
+                "start it (systemctl start fedblog): nothing is served or delivered meanwhile");
+        else
+            add(findings, "serve", Severity::ok, "fedblog serve" + (holder.empty() ? "" : " (pid " + holder + ")") +
+                                                     " is running on " + settings.data_dir);
+    } catch (const std::exception& e) {
+        add(findings, "serve", Severity::warning, std::string("cannot tell whether serve runs: ") + e.what(),
+            "run fedblog doctor as the user fedblog serve runs as");
+    }
 
     if (!current) return facts;  // the queries below need the current schema
     store::Database db(file);
