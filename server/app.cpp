@@ -32,26 +32,39 @@ keys::KeyPair load_key(const std::filesystem::path& file) {
     return std::move(loaded.key);
 }
 
+const Settings* first_version(std::vector<std::unique_ptr<const Settings>>& versions, Settings settings) {
+    versions.push_back(std::make_unique<const Settings>(std::move(settings)));
+    return versions.back().get();
+}
+
 }  // namespace
 
 App::App(Settings settings)
-    : settings_(std::move(settings)),
-      database_(std::make_unique<store::Database>(prepare_data_dir(settings_.data_dir) / "fedblog.db")),
-      key_(load_key(std::filesystem::path(settings_.data_dir) / "actor.key")) {
+    : settings_(first_version(settings_versions_, std::move(settings))),
+      database_(std::make_unique<store::Database>(prepare_data_dir(this->settings().data_dir) / "fedblog.db")),
+      key_(load_key(std::filesystem::path(this->settings().data_dir) / "actor.key")) {
+    const Settings& current = this->settings();
     actor_created_ = std::stoll(store::get_or_set_meta(*database_, "actor_created_at", std::to_string(now_seconds())));
-    activitypub::Ids ids(settings_.public_url, settings_.handle);
+    activitypub::Ids ids(current.public_url, current.handle);
     activitypub::delivery::record_actor_baseline(
-        *database_, activitypub::actor_document(settings_, ids, key_.public_pem(), actor_created_));
+        *database_, activitypub::actor_document(current, ids, key_.public_pem(), actor_created_));
+}
+
+void App::replace_settings(Settings settings) {
+    std::lock_guard lock(settings_mutex_);
+    settings_versions_.push_back(std::make_unique<const Settings>(std::move(settings)));
+    settings_.store(settings_versions_.back().get(), std::memory_order_release);
 }
 
 publishing::SyncReport App::sync_content(std::function<void()> deliveries_queued) {
-    activitypub::Ids ids(settings_.public_url, settings_.handle);
-    store::Posts posts(*database_, activitypub::delivery::post_fanout(*database_, settings_, ids, now_seconds,
+    const Settings& current = settings();
+    activitypub::Ids ids(current.public_url, current.handle);
+    store::Posts posts(*database_, activitypub::delivery::post_fanout(*database_, current, ids, now_seconds,
                                                                       std::move(deliveries_queued)));
     publishing::SyncOptions options;
-    options.default_language = settings_.language;
-    options.media_url_base = activitypub::Ids(settings_.public_url, settings_.handle).media("");
-    publishing::SyncReport report = publishing::sync_content(settings_.content_dir, posts, options, now_seconds());
+    options.default_language = current.language;
+    options.media_url_base = activitypub::Ids(current.public_url, current.handle).media("");
+    publishing::SyncReport report = publishing::sync_content(current.content_dir, posts, options, now_seconds());
     for (const auto& issue : report.errors)
         log::warn("content file skipped", {{"file", issue.file}, {"line", issue.line}, {"error", issue.message}});
     for (const auto& issue : report.warnings)
@@ -65,14 +78,16 @@ publishing::SyncReport App::sync_content(std::function<void()> deliveries_queued
 }
 
 bool App::announce_profile(const std::string& public_pem) {
-    activitypub::Ids ids(settings_.public_url, settings_.handle);
+    const Settings& current = settings();
+    activitypub::Ids ids(current.public_url, current.handle);
     return activitypub::delivery::announce_actor_changes(
-        *database_, activitypub::actor_document(settings_, ids, public_pem, actor_created_), ids, now_seconds());
+        *database_, activitypub::actor_document(current, ids, public_pem, actor_created_), ids, now_seconds());
 }
 
 std::shared_ptr<const Site> App::build_site() {
+    const Settings& current = settings();
     store::Posts posts(*database_);
-    return server::build_site(settings_, store::Catalog(posts.all()), key_.public_pem(), actor_created_);
+    return server::build_site(current, store::Catalog(posts.all()), key_.public_pem(), actor_created_);
 }
 
 }  // namespace fedblog::server

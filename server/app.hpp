@@ -1,9 +1,12 @@
 #pragma once
 // What every command opens: the data folder, the database, the key. Built once by main() and handed
 // to the command that runs.
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "common/settings.hpp"
 #include "keys/key_pair.hpp"
@@ -19,7 +22,11 @@ public:
     // or generates it. Throws std::runtime_error with a message for the operator.
     explicit App(Settings settings);
 
-    const Settings& settings() const { return settings_; }
+    // The settings in force. Any thread may read them; a reference stays valid for the App's whole life, since
+    // replaced settings are kept, not freed.
+    const Settings& settings() const { return *settings_.load(std::memory_order_acquire); }
+    // Puts new settings in force (serve's SIGHUP). The caller decides which of them may change while running.
+    void replace_settings(Settings settings);
     store::Database& database() { return *database_; }
     const keys::KeyPair& key() const { return key_; }
 
@@ -36,7 +43,9 @@ public:
     std::shared_ptr<const Site> build_site();
 
 private:
-    Settings settings_;
+    std::mutex settings_mutex_;
+    std::vector<std::unique_ptr<const Settings>> settings_versions_;  // guarded by settings_mutex_
+    std::atomic<const Settings*> settings_;
     std::unique_ptr<store::Database> database_;
     keys::KeyPair key_;
     store::Timestamp actor_created_ = 0;

@@ -11,15 +11,23 @@
 #include "server/federation.hpp"
 #include "server/config.hpp"
 #include "server/http_server.hpp"
+#include "server/backup.hpp"
 #include "server/moderation_commands.hpp"
 #include "server/metrics.hpp"
+#include "server/operator_commands.hpp"
+#include "server/reload.hpp"
 #include "server/router.hpp"
 
 namespace fedblog::server {
 
 namespace {
 
-int serve(App& app) {
+int serve(App& app, const std::function<Settings()>& reread) {
+    std::string holder;
+    auto lock = DataDirLock::try_acquire(app.settings().data_dir, &holder);
+    if (!lock)
+        throw std::runtime_error("another fedblog serve" + (holder.empty() ? "" : " (pid " + holder + ")") +
+                                 " is running on " + app.settings().data_dir);
     app.sync_content();
     app.announce_profile(app.key().public_pem());
     SiteHolder site(app.build_site());
@@ -40,6 +48,10 @@ int serve(App& app) {
             metrics.count_response(request, response);
         });
     federation.start();
+    // SIGHUP: the content folder and the settings that can change while running (server/reload.hpp).
+    HangupListener hangup([&] {
+        reload(app, site, federation, reread ? reread : [&app] { return app.settings(); });
+    });
     log::info("listening", {{"address", address},
                             {"port", server.port()},
                             {"public_url", app.settings().public_url},
@@ -95,14 +107,16 @@ int comments_backfill(App& app, const std::vector<std::string>& words) {
 
 }  // namespace
 
-int run_command(const std::vector<std::string>& command, const Settings& settings) {
+int run_command(const std::vector<std::string>& command, const Settings& settings,
+                std::function<Settings()> reread_settings) {
+    if (auto status = run_operator_command(command, settings)) return *status;
     std::string name;
     for (const auto& word : command) {
         if (word.starts_with("--")) break;  // a command option (--text …) and what follows are not its name
         name += (name.empty() ? "" : " ") + word;
     }
     std::function<int(App&)> run;
-    if (name == "serve") run = serve;
+    if (name == "serve") run = [&reread_settings](App& app) { return serve(app, reread_settings); };
     if (name == "publish") run = publish;
     if (name == "keys show") run = keys_show;
     if (name == "keys rotate") run = keys_rotate;

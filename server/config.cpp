@@ -44,6 +44,9 @@ constexpr CommandInfo commands[] = {
     {"reports", "[list [open|resolved|all]]: reports (Flag) sent about the blog, its posts or comments"},
     {"reports resolve", "<id>: mark a report as dealt with"},
     {"comments backfill", "<slug>: fetch the replies to the post's comments that never reached the blog"},
+    {"backup", "<file>: write the database and the actor key to one archive, safely while serve runs"},
+    {"restore", "<file> [--force]: put a backup in place in an empty data_dir (--force: replace what is there)"},
+    {"doctor", "check the config, key, database, clock and deliveries, then the blog through public_url"},
     {"version", "print the version"},
 };
 
@@ -128,7 +131,8 @@ po::options_description command_options() {
     po::options_description options("Command options");
     options.add_options()
         ("text", po::value<std::string>(), "comments reply|edit: the answer's text (Markdown)")
-        ("file", po::value<std::string>(), "comments reply|edit: read the answer's text from this file (- for standard input)");
+        ("file", po::value<std::string>(), "comments reply|edit: read the answer's text from this file (- for standard input)")
+        ("force", po::bool_switch(), "restore: replace the files of a data_dir that is not empty (they are kept aside)");
     return options;
 }
 
@@ -220,6 +224,7 @@ CommandLine parse_command_line(int argc, const char* const argv[], const char* c
             result.command.push_back(std::string("--") + option);
             result.command.push_back(values[option].as<std::string>());
         }
+    if (values.count("force") && values["force"].as<bool>()) result.command.push_back("--force");
     result.help = values.count("help") > 0;
     result.version = values.count("version") > 0;
     std::string object_type = values["object-type"].as<std::string>();

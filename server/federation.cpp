@@ -62,6 +62,14 @@ keys::HttpMessage message_of(const http::Request& request, const std::string& pu
     return message;
 }
 
+// What the inbox takes from the settings; serve's SIGHUP hands it new ones.
+inbox::InboxOptions inbox_options(const Settings& settings) {
+    return inbox::InboxOptions{.manually_approves_followers = settings.manually_approves_followers,
+                               .blocked_domains = settings.blocked_domains,
+                               .comments = inbox::CommentPolicy::from(settings),
+                               .require_https = !settings.allow_plain_http};
+}
+
 }  // namespace
 
 struct Federation::Parts {
@@ -88,10 +96,7 @@ struct Federation::Parts {
                                          .schedule = tuning.schedule},
                  now_seconds),
           inbox(app.database(), ids, keys, fetcher,
-                inbox::InboxOptions{.manually_approves_followers = app.settings().manually_approves_followers,
-                                    .blocked_domains = app.settings().blocked_domains,
-                                    .comments = inbox::CommentPolicy::from(app.settings()),
-                                    .require_https = !app.settings().allow_plain_http},
+                inbox_options(app.settings()),
                 now_seconds, [this] { engine.wake(); }),
           public_scheme(ids.origin().substr(0, ids.origin().find(':'))),
           housekeeping_timer(io),
@@ -259,6 +264,8 @@ InboxEndpoint Federation::inbox_endpoint() {
 }
 
 void Federation::wake_deliveries() { parts_->engine.wake(); }
+
+void Federation::apply_settings(const Settings& settings) { parts_->inbox.set_options(inbox_options(settings)); }
 
 const delivery::DeliveryEngine& Federation::deliveries() const { return parts_->engine; }
 

@@ -48,6 +48,8 @@ public:
     InboxEndpoint inbox_endpoint();
     // New jobs are in the queue: start them now.
     void wake_deliveries();
+    // The inbox's share of new settings (blocked domains, follower approval, comment moderation).
+    void apply_settings(const Settings& settings);
     const activitypub::delivery::DeliveryEngine& deliveries() const;
     // Walks the post's conversations now and imports the replies never delivered: on the federation's
     // threads once started, else on the caller's. Nothing when there is no such live post.

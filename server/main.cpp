@@ -34,7 +34,13 @@ int main(int argc, char** argv) {
         return 2;
     }
     log::configure(log::parse_level(command_line.settings.log_level), log::parse_format(command_line.settings.log_format));
-    int status = server::run_command(command_line.command, command_line.settings);
+    // serve's SIGHUP reads the config file (and the rest) again, the way the process started.
+    auto reread = [argc, argv] {
+        server::CommandLine again = server::parse_command_line(argc, argv, environ);
+        server::validate(again.settings);
+        return again.settings;
+    };
+    int status = server::run_command(command_line.command, command_line.settings, reread);
     log::flush();
     return status;
 }

@@ -54,7 +54,7 @@ Inbox::Inbox(store::Database& db, Ids ids, remote::KeyDirectory& keys, remote::D
       ids_(std::move(ids)),
       keys_(keys),
       fetcher_(fetcher),
-      options_(std::move(options)),
+      options_(std::make_shared<const InboxOptions>(std::move(options))),
       clock_(std::move(clock)),
       deliveries_queued_(std::move(deliveries_queued)) {}
 
@@ -193,7 +193,7 @@ asio::awaitable<InboxAnswer> Inbox::fetch_ancestors(const IncomingActivity& acti
     comments::Walker walker{fetcher_, db_, ids_.origin(),
                             [this](const std::string& url) { return find_thread_place(db_, ids_, url).has_value(); },
                             [this](const std::string& url) { return is_blocked(url); }};
-    comments::WalkBudget budget(options_.ancestor_limits);
+    comments::WalkBudget budget(options()->ancestor_limits);
     auto walk = co_await comments::fetch_missing_ancestors(walker, parent, budget, clock_());
     if (walk.unavailable)
         co_return refused(503, "ancestors_unavailable", "the reply's thread could not be fetched now: " + walk.detail);
@@ -242,7 +242,7 @@ InboxAnswer Inbox::handle_locally(const IncomingActivity& activity,
                     answer = refused_blocked(*block, activity.actor, "follows from");
                 } else {
                     bool now_accepted =
-                        receive_follow(db_, ids_, activity.document, *follower, options_.manually_approves_followers, now);
+                        receive_follow(db_, ids_, activity.document, *follower, options()->manually_approves_followers, now);
                     answer = accepted(now_accepted ? "followed" : "follow_pending",
                                       now_accepted ? "follow accepted" : "follow request held for the owner's approval");
                 }
@@ -263,11 +263,12 @@ InboxAnswer Inbox::handle_locally(const IncomingActivity& activity,
             else
                 answer = accepted("ignored", "an Undo of something this blog does not keep");
         } else if (activity.type == "Create" && is_reply_type(activity.object_type)) {
-            for (const auto& ancestor : ancestors) import_reply(db_, ids_, Json(ancestor.object), now, options_.comments);
-            auto outcome = receive_reply(db_, ids_, activity, now, options_.comments);
+            const auto policy = options();
+            for (const auto& ancestor : ancestors) import_reply(db_, ids_, Json(ancestor.object), now, policy->comments);
+            auto outcome = receive_reply(db_, ids_, activity, now, policy->comments);
             answer = {outcome.status, outcome.result, outcome.detail, {}};
         } else if (activity.type == "Update" && is_reply_type(activity.object_type)) {
-            auto outcome = receive_reply_update(db_, activity, now, options_.comments);
+            auto outcome = receive_reply_update(db_, activity, now, options()->comments);
             answer = {outcome.status, outcome.result, outcome.detail, {}};
         } else if (activity.type == "Delete" && !is_self_delete(activity)) {
             auto outcome = receive_reply_delete(db_, activity, now);
@@ -341,7 +342,18 @@ asio::awaitable<InboxAnswer> Inbox::handle_move(const IncomingActivity& activity
     co_return accepted("moved", "the follower now follows from " + moved_to->id);
 }
 
-std::optional<BlockMatch> Inbox::blocked(const std::string& url) { return find_block(db_, options_.blocked_domains, url); }
+std::optional<BlockMatch> Inbox::blocked(const std::string& url) { return find_block(db_, options()->blocked_domains, url); }
+
+std::shared_ptr<const InboxOptions> Inbox::options() const {
+    std::lock_guard lock(options_mutex_);
+    return options_;
+}
+
+void Inbox::set_options(InboxOptions options) {
+    auto fresh = std::make_shared<const InboxOptions>(std::move(options));
+    std::lock_guard lock(options_mutex_);
+    options_ = std::move(fresh);
+}
 
 bool Inbox::is_known_actor(const std::string& actor_id) {
     return store::Followers(db_).find(actor_id).has_value() || store::RemoteActors(db_).find(actor_id).has_value();

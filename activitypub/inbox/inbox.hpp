@@ -10,6 +10,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,6 +64,9 @@ public:
     // ancestor walk and the backfill ask too.
     std::optional<BlockMatch> blocked(const std::string& url);
     bool is_blocked(const std::string& url) { return blocked(url).has_value(); }
+    // New options (serve's SIGHUP: blocked domains, comment moderation); activities already being handled keep
+    // the ones they started with.
+    void set_options(InboxOptions options);
 
 private:
     boost::asio::awaitable<InboxAnswer> admit(const InboxRequest& request, IncomingActivity& activity);
@@ -80,7 +85,10 @@ private:
     Ids ids_;
     remote::KeyDirectory& keys_;
     remote::DocumentFetcher& fetcher_;
-    InboxOptions options_;
+    std::shared_ptr<const InboxOptions> options() const;
+
+    mutable std::mutex options_mutex_;
+    std::shared_ptr<const InboxOptions> options_;  // guarded by options_mutex_
     Clock clock_;
     std::function<void()> deliveries_queued_;
 };
