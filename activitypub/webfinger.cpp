@@ -72,6 +72,8 @@ LookupStatus match_resource(std::string_view resource, const Ids& ids) {
 
 WebfingerAnswer webfinger(std::string_view raw_query, const Ids& ids) {
     if (!raw_query.empty() && raw_query.front() == '?') raw_query.remove_prefix(1);
+    // Boost.URL 1.81's parse_query measures an empty input with strlen, reading past the view.
+    if (raw_query.empty()) return {};
     auto encoded = boost::urls::parse_query(raw_query);
     if (!encoded) return {};
 
