@@ -2,7 +2,7 @@
 # One entry point for developers and CI, each command doing all its own set-up on Debian 12:
 #   ./dev.sh serve [settings]   install dependencies, build, sync ./content, serve http://localhost:8080
 #   ./dev.sh test               install dependencies, build, run the whole test suite (with the fuzzers,
-#                               FEDBLOG_FUZZ_SECONDS each, default 60; 0 skips them)
+#                               FEDBLOG_FUZZ_SECONDS each, default 30; 0 skips them)
 #   ./dev.sh build              install dependencies and build only
 #   ./dev.sh bench              build and run the benchmarks under tests/bench (not part of the test suite)
 set -euo pipefail
@@ -32,7 +32,7 @@ case "$command" in
       PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$interop" --no-audit --no-fund --loglevel=error
     done
     ctest --test-dir "$build_dir" --output-on-failure -j"$jobs" "$@"
-    fuzz_seconds=${FEDBLOG_FUZZ_SECONDS:-60}
+    fuzz_seconds=${FEDBLOG_FUZZ_SECONDS:-30}
     if [ "$fuzz_seconds" -gt 0 ]; then
       CC=clang CXX=clang++ cmake -S . -B "$build_dir-fuzz" -DFEDBLOG_FUZZ=ON -DFEDBLOG_BUILD_TESTS=OFF \
         -DFEDBLOG_BUILD_BENCH=OFF >/dev/null

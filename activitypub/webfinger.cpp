@@ -72,7 +72,10 @@ LookupStatus match_resource(std::string_view resource, const Ids& ids) {
 
 WebfingerAnswer webfinger(std::string_view raw_query, const Ids& ids) {
     if (!raw_query.empty() && raw_query.front() == '?') raw_query.remove_prefix(1);
-    auto encoded = boost::urls::parse_query(raw_query);
+    // Boost.URL 1.81's parse_query measures its input again with strlen: it gets a NUL-terminated copy, or it
+    // would read past the view (and take what follows it as part of the last parameter).
+    const std::string query(raw_query);
+    auto encoded = boost::urls::parse_query(query);
     if (!encoded) return {};
 
     std::optional<std::string> resource;

@@ -58,7 +58,10 @@ Response error(const Request& request, Status status, std::string_view message, 
     Response response = [&] {
         if (representation == Representation::activity_json) {
             nlohmann::json body = {{"error", std::string(message)}};
-            return make_response(request, status, body.dump(), "application/json");
+            // A message may quote what the client sent (a Content-Type, a path): invalid UTF-8 becomes U+FFFD
+            // instead of throwing, which would turn a 4xx into a 500.
+            return make_response(request, status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                                 "application/json");
         }
         std::string title = std::to_string(static_cast<unsigned>(status)) + " " +
                             std::string(beast_http::obsolete_reason(status));

@@ -84,6 +84,15 @@ public:
 
     const std::map<std::string, int, std::less<>>& key_lines() const { return key_lines_; }
 
+    // What yaml-cpp decoded must be UTF-8 text: it turns a NUL into a lone byte 0x85, for one.
+    static void check_text(int line, std::string_view key, std::string_view value) {
+        const bool control = std::any_of(value.begin(), value.end(), [](char c) {
+            return (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+        });
+        if (control || find_invalid_utf8(value))
+            reject(line, std::string(key) + ": not text (a control character or bytes that are not UTF-8)");
+    }
+
     // Absent, null and blank all read as nothing.
     std::optional<std::string> text(const char* key) const {
         const YAML::Node node = get(key);
@@ -91,6 +100,7 @@ public:
         if (!node.IsScalar()) reject(line_of_key(key), std::string(key) + ": expected text, not a list or a mapping");
         const std::string_view value = trim(node.Scalar());
         if (value.empty()) return std::nullopt;
+        check_text(line_of_key(key), key, value);
         return std::string(value);
     }
 
@@ -138,6 +148,7 @@ std::vector<std::string> read_tags(const Fields& fields) {
         if (!item.IsScalar() || trim(item.Scalar()).empty())
             reject(fields.line_of(item), "tags: each tag must be a non-empty text");
         std::string tag(trim(item.Scalar()));
+        Fields::check_text(fields.line_of(item), "tags", tag);
         std::string key = lowercase(tag);
         if (std::find(seen.begin(), seen.end(), key) != seen.end()) return;
         seen.push_back(std::move(key));

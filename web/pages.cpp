@@ -1,7 +1,6 @@
 #include "web/pages.hpp"
 
 #include <algorithm>
-#include <ranges>
 
 #include "common/time.hpp"
 #include "common/utf8.hpp"
@@ -222,7 +221,12 @@ std::string render_profile(const SiteView& site, std::size_t follower_count) {
     }
 
     if (auto tags = site.catalog.tag_counts(); !tags.empty()) {
-        auto [least, most] = std::ranges::minmax(tags | std::views::values);
+        // A plain loop: clang 14 (the sanitizer and fuzz builds) cannot compile libstdc++ 12's views.
+        std::size_t least = tags.front().second, most = least;
+        for (const auto& tag : tags) {
+            least = std::min(least, tag.second);
+            most = std::max(most, tag.second);
+        }
         main += "<section aria-labelledby=\"etiquettes\">\n<h2 id=\"etiquettes\">" + text(s.tags) +
                 "</h2>\n<ul class=\"tags tag-cloud\">\n";
         for (const auto& [tag, count] : tags) {

@@ -401,6 +401,8 @@ public:
 
     bool full() const { return full_; }
     std::size_t depth() const { return open_.size(); }
+    // The name of the open element at `level` (0: the outermost).
+    std::string_view open_name(std::size_t level) const { return open_[level].name; }
 
     // Words around an unwrapped block element must not run together.
     void separate() {
@@ -506,6 +508,30 @@ private:
     bool pending_space_ = false;
     bool full_ = false;
 };
+
+// Whether the HTML parser, meeting <tag> with the writer's elements open, would first close some of them, so
+// that the output would not parse back to the tree written. Blocks in a <p> are handled by the paragraph
+// count; these are the "in body" rules for <li> (an open <li> up to the nearest list, quote or <pre>) and for
+// <rp>/<rt> (inside a <ruby>, an innermost <p>, <li>, <rp> or <rt> is closed first).
+bool parser_would_close_open_elements(GumboTag tag, const HtmlWriter& writer) {
+    const std::size_t depth = writer.depth();
+    if (tag == GUMBO_TAG_LI) {
+        for (std::size_t level = depth; level-- > 0;) {
+            const std::string_view name = writer.open_name(level);
+            if (name == "li") return true;
+            if (name == "ul" || name == "ol" || name == "blockquote" || name == "pre") return false;
+        }
+        return false;
+    }
+    if (tag == GUMBO_TAG_RP || tag == GUMBO_TAG_RT) {
+        bool in_ruby = false;
+        for (std::size_t level = 0; level < depth; ++level) in_ruby = in_ruby || writer.open_name(level) == "ruby";
+        if (!in_ruby) return false;
+        const std::string_view innermost = writer.open_name(depth - 1);
+        return innermost == "p" || innermost == "li" || innermost == "rp" || innermost == "rt";
+    }
+    return false;
+}
 
 struct HtmlFrame {
     const GumboVector* children;
@@ -662,7 +688,8 @@ std::string sanitize_html(std::string_view remote_html, const SanitizeOptions& o
             if (element.tag == GUMBO_TAG_A) href = safe_href(attribute(element, "href"));
             const bool keep = writer.depth() < options.max_depth &&
                               (element.tag != GUMBO_TAG_A || (href && anchors == 0)) &&
-                              !(paragraphs > 0 && closes_paragraph(element.tag));
+                              !(paragraphs > 0 && closes_paragraph(element.tag)) &&
+                              !parser_would_close_open_elements(element.tag, writer);
             if (keep) {
                 const std::string_view name = gumbo_normalized_tagname(element.tag);
                 if (writer.open(name, kept_attributes(element, href.value_or("")))) {

@@ -22,8 +22,9 @@
 //   leave a space so that words do not run together.
 // Also: the output is valid UTF-8: gumbo turns malformed sequences, C0/C1 control characters other than
 // whitespace, and noncharacters into U+FFFD (NULs in text are dropped), and any control character left is
-// dropped here; an <a> inside an <a> and block elements inside a <p> are unwrapped so that
-// the result parses back to the same tree; output nesting is capped at `max_depth` elements, deeper
+// dropped here; an <a> inside an <a>, block elements inside a <p>, an <li> inside an <li> and an <rp>/<rt>
+// that would close the <p>, <li>, <rp> or <rt> around it in a <ruby> are unwrapped so that the result parses
+// back to the same tree (sanitizing it again changes nothing); output nesting is capped at `max_depth` elements, deeper
 // elements are unwrapped (their text kept). The tree is walked iteratively: any nesting depth is safe.
 #include <cstddef>
 #include <string>

@@ -2,6 +2,7 @@
 
 #include "activitypub/delivery/fanout.hpp"
 #include "activitypub/follow_activities.hpp"
+#include "activitypub/inbox/incoming.hpp"
 #include "common/log.hpp"
 #include "store/followers.hpp"
 
@@ -16,7 +17,7 @@ store::Follower follower_row(const Json& follow, const store::RemoteActor& actor
     row.shared_inbox = actor.shared_inbox;
     row.handle = actor.handle;
     row.display_name = actor.display_name;
-    row.follow_activity_id = follow.value("id", "");
+    row.follow_activity_id = id_of(follow.value("id", Json()));
     row.accepted = accepted;
     row.created_at = now;
     return row;
@@ -32,7 +33,7 @@ bool receive_follow(store::Database& db, const Ids& ids, const Json& follow, con
     followers.save(follower_row(follow, follower, accept_now, now));
     if (accept_now) delivery::enqueue_to_inbox(db, accept_follow(follow, ids), follower.inbox, now);
     log::info(accept_now ? "follower accepted" : "follow request held for approval",
-              {{"actor", follower.id}, {"handle", follower.handle}, {"follow", follow.value("id", "")}});
+              {{"actor", follower.id}, {"handle", follower.handle}, {"follow", id_of(follow.value("id", Json()))}});
     return accept_now;
 }
 

@@ -304,8 +304,7 @@ asio::awaitable<InboxAnswer> Inbox::handle_move(const IncomingActivity& activity
     std::string target = id_of(activity.document.value("target", Json()));
     if (activity.object_id != activity.actor || target.empty())
         co_return refused(400, "malformed_activity", "a Move must move its own actor to a target");
-    auto old = store::Followers(db_).find(activity.actor);
-    if (!old) {
+    if (!store::Followers(db_).find(activity.actor)) {
         store::SeenActivities(db_).first_sighting(activity.id, clock_());
         co_return accepted("ignored", "the moved account does not follow this blog");
     }
@@ -314,20 +313,31 @@ asio::awaitable<InboxAnswer> Inbox::handle_move(const IncomingActivity& activity
     if (auto* error = std::get_if<remote::FetchError>(&fetched))
         co_return refused(error->kind == remote::FetchErrorKind::unavailable ? 503 : 400, "move_unconfirmed",
                           "the Move's target could not be fetched: " + error->detail);
-    auto& document = std::get<remote::FetchedDocument>(fetched);
+    co_return move_follower(activity, std::get<remote::FetchedDocument>(fetched));
+}
+
+// The Move's target as its own origin serves it: the follower moves there once it names the old account.
+InboxAnswer Inbox::move_follower(const IncomingActivity& activity, const remote::FetchedDocument& document) {
+    const std::string target = id_of(activity.document.value("target", Json()));
     auto read = remote::read_document(nlohmann::json(document.document), document.url);
     auto* moved_to = std::get_if<remote::ActorDocument>(&read);
     if (!moved_to || moved_to->id != target)
-        co_return refused(400, "move_unconfirmed", "the Move's target is not an actor with that id");
+        return refused(400, "move_unconfirmed", "the Move's target is not an actor with that id");
     if (std::find(moved_to->also_known_as.begin(), moved_to->also_known_as.end(), activity.actor) ==
         moved_to->also_known_as.end())
-        co_return refused(400, "move_unconfirmed", "the Move's target does not list the old account in alsoKnownAs");
+        return refused(400, "move_unconfirmed", "the Move's target does not list the old account in alsoKnownAs");
 
     const std::int64_t now = clock_();
     store::WriteTransaction transaction(db_);
     if (!store::SeenActivities(db_).first_sighting(activity.id, now))
-        co_return accepted("duplicate", "this activity id was received before");
+        return accepted("duplicate", "this activity id was received before");
     store::Followers followers(db_);
+    // Read again: the follower may have left while the target was fetched.
+    auto old = followers.find(activity.actor);
+    if (!old) {
+        transaction.commit();
+        return accepted("ignored", "the moved account does not follow this blog");
+    }
     const store::RemoteActor target_row = remote::to_remote_actor(*moved_to, nullptr, document.document, now);
     store::Follower moved = *old;
     moved.actor_id = target_row.id;
@@ -339,7 +349,7 @@ asio::awaitable<InboxAnswer> Inbox::handle_move(const IncomingActivity& activity
     followers.save(moved);
     transaction.commit();
     log::info("follower moved", {{"from", activity.actor}, {"to", moved_to->id}});
-    co_return accepted("moved", "the follower now follows from " + moved_to->id);
+    return accepted("moved", "the follower now follows from " + moved_to->id);
 }
 
 std::optional<BlockMatch> Inbox::blocked(const std::string& url) { return find_block(db_, options()->blocked_domains, url); }

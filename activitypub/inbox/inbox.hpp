@@ -74,6 +74,7 @@ private:
     boost::asio::awaitable<InboxAnswer> confirm_object(IncomingActivity& activity);
     boost::asio::awaitable<InboxAnswer> handle(IncomingActivity& activity);
     boost::asio::awaitable<InboxAnswer> handle_move(const IncomingActivity& activity);
+    InboxAnswer move_follower(const IncomingActivity& activity, const remote::FetchedDocument& target);
     boost::asio::awaitable<InboxAnswer> remember_actor(const std::string& actor_id);
     boost::asio::awaitable<InboxAnswer> fetch_ancestors(const IncomingActivity& activity,
                                                         std::vector<comments::FetchedReply>& chain);
@@ -91,6 +92,10 @@ private:
     std::shared_ptr<const InboxOptions> options_;  // guarded by options_mutex_
     Clock clock_;
     std::function<void()> deliveries_queued_;
+
+    // fuzz/activity_fuzz.cpp drives handle_locally and move_follower directly, as if past the signature check:
+    // only a fuzzer defines this type.
+    friend struct InboxFuzzAccess;
 };
 
 }  // namespace fedblog::activitypub::inbox

@@ -91,7 +91,10 @@ store::Comment comment_fields(const Json& object, store::Timestamp now) {
     auto [content, language] = content_of(object);
     comment.content_html = comments::sanitize_html(content);
     comment.summary = comments::html_to_text(string_of(object, "summary"));
-    comment.sensitive = object.value("sensitive", false) == true || !comment.summary.empty();
+    // Read by type: nlohmann's value() throws when a hostile note sends "sensitive": "yes".
+    const auto sensitive = object.find("sensitive");
+    comment.sensitive = (sensitive != object.end() && sensitive->is_boolean() && sensitive->get<bool>()) ||
+                        !comment.summary.empty();
     comment.language = language;
     comment.published = time_of(object, "published", now);
     return comment;
@@ -141,7 +144,7 @@ ReplyOutcome import_reply(store::Database& db, const Ids& ids, const Json& objec
                           const CommentPolicy& policy) {
     const std::string object_id = id_of(object.value("id", Json()));
     const std::string author = id_of(object.value("attributedTo", Json()));
-    if (!is_reply_type(object.value("type", "")) || object_id.empty() || author.empty())
+    if (!is_reply_type(string_of(object, "type")) || object_id.empty() || author.empty())
         return {"ignored", "not a note with an id and an author"};
     const std::string in_reply_to = id_of(object.value("inReplyTo", Json()));
     if (in_reply_to.empty()) return {"ignored", "not a reply"};

@@ -1,6 +1,7 @@
 #include "activitypub/webfinger.hpp"
 
 #include <gtest/gtest.h>
+#include <vector>
 
 #include "support.hpp"
 
@@ -103,6 +104,17 @@ TEST(Webfinger, RelParametersFilterLinks) {
 
 TEST(Webfinger, SubjectIsCanonicalWhateverTheQueryCase) {
     EXPECT_EQ(webfinger("resource=acct:BLOG@BLOG.EXAMPLE", blog_ids()).jrd["subject"], "acct:blog@blog.example");
+}
+
+// Found by fuzz/webfinger_fuzz: Boost.URL 1.81's parse_query measures its input again with strlen, reading the
+// bytes after the view up to some NUL: past the end of a buffer that has none (AddressSanitizer reports it in
+// `./dev.sh sanitize`), and into the last parameter's value.
+TEST(Webfinger, TheQueryIsReadUpToItsEndAndNoFurther) {
+    const std::vector<char> unterminated{'?'};
+    EXPECT_EQ(webfinger(std::string_view(unterminated.data(), 1), blog_ids()).status, LookupStatus::bad_request);
+    EXPECT_EQ(webfinger(std::string_view(unterminated.data() + 1, 0), blog_ids()).status, LookupStatus::bad_request);
+    const std::string buffer = "resource=acct:blog@blog.example.evil";
+    EXPECT_EQ(webfinger(std::string_view(buffer).substr(0, buffer.size() - 5), blog_ids()).status, LookupStatus::ok);
 }
 
 TEST(HostMeta, XmlPointsAtWebfinger) {

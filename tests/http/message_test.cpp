@@ -41,3 +41,13 @@ TEST(Responses, ErrorEscapesMessageForBrowsers) {
     EXPECT_EQ(json.body(), R"({"error":"no \"such\" post"})");
     EXPECT_EQ(json.result(), Status::not_found);
 }
+
+// Found by http_request_fuzz: a POST /inbox whose Content-Type held a byte that is not UTF-8 was answered 500,
+// since the 415's message quotes the Content-Type and nlohmann's dump() threw on it.
+TEST(Responses, ErrorMessagesThatAreNotUtf8StillMakeJson) {
+    Request request{beast_http::verb::post, "/inbox", 11};
+    Response json = error(request, Status::unsupported_media_type, "not \"application/\xe6\x30\"",
+                          Representation::activity_json);
+    EXPECT_EQ(json.result(), Status::unsupported_media_type);
+    EXPECT_EQ(json.body(), "{\"error\":\"not \\\"application/\xef\xbf\xbd" "0\\\"\"}");  // U+FFFD, then '0'
+}

@@ -200,5 +200,18 @@ TEST(FrontMatterErrors, NotUtf8) {
                  "the file is not valid UTF-8: save it as UTF-8");
 }
 
+// Found by post_import_fuzz: yaml-cpp reads a NUL in a plain scalar as a backslash, and its "\N" (NEL) as a lone
+// byte 0x85, which is not UTF-8; the post's tags then could not be stored and the whole sync threw instead of
+// reporting this one file.
+TEST(FrontMatterErrors, FieldsThatAreNotText) {
+    using namespace std::string_view_literals;
+    expect_error("---\ntitle: A\ndate: 2026-03-14\ntags:\n  - ok\n  - v\0Nlo\n---\n"sv, 6,
+                 "tags: not text (a control character or bytes that are not UTF-8)");
+    expect_error("---\ntitle: A\0NB\ndate: 2026-03-14\n---\n"sv, 2,
+                 "title: not text (a control character or bytes that are not UTF-8)");
+    expect_error("---\ntitle: A\ndate: 2026-03-14\nsummary: \"x\\x01y\"\n---\n", 4,
+                 "summary: not text (a control character or bytes that are not UTF-8)");
+}
+
 }  // namespace
 }  // namespace fedblog::publishing

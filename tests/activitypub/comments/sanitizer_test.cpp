@@ -342,6 +342,24 @@ TEST(SanitizeHtml, BlocksAreNotLeftInsideParagraphs) {
     EXPECT_EQ(sanitize_html("<p><button><ul><li>x</li></ul></button></p>"), "<p> x</p>");
 }
 
+// Found by sanitizer_fuzz: once the element between them is unwrapped, the parser closes the outer <li> before
+// an inner one, and inside a <ruby> closes a <p> (or <li>, <rp>, <rt>) before an <rp> or <rt>.
+TEST(SanitizeHtml, ListItemsAndRubyTextAreNotLeftWhereTheParserWouldCloseTheirParent) {
+    EXPECT_EQ(sanitize_html("<ul><li>a<section><li>b</li></section></li></ul>"), "<ul><li>a b</li></ul>");
+    EXPECT_EQ(sanitize_html("<ul><li>a<dl><li>b</li></dl></li></ul>"), "<ul><li>a b</li></ul>");
+    // An <li> in its own list inside an <li> stays.
+    EXPECT_EQ(sanitize_html("<ul><li>a<ol><li>b</li></ol></li></ul>"), "<ul><li>a<ol><li>b</li></ol></li></ul>");
+    EXPECT_EQ(sanitize_html("<ruby>漢<p><font><rp>(</rp><rt>kan</rt></font></p></ruby>"), "<ruby>漢<p>(kan</p></ruby>");
+    EXPECT_EQ(sanitize_html("<ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp></ruby>"),
+              "<ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp></ruby>");
+    for (const char* html : {"<ul><li>a<section><li>b</li></section></li></ul>",
+                             "<ruby>漢<p><font><rp>(</rp><rt>kan</rt></font></p></ruby>",
+                             "<ruby><li><b><rt>x</rt></b></li><rt><i><rp>y</rp></i></rt></ruby>"}) {
+        const std::string once = sanitize_html(html);
+        EXPECT_EQ(sanitize_html(once), once) << html;
+    }
+}
+
 TEST(SanitizeHtml, OutputNeverContainsUnexpectedMarkup) {
     const std::string corpus[] = {
         R"h(<IMG SRC="javascript:alert('XSS');">)h",
