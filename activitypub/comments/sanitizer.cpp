@@ -195,6 +195,12 @@ std::string clean_text(std::string_view text) {
         const std::size_t start = pos;
         const char32_t c = next_code_point(text, pos);
         if (is_dropped_control(c)) continue;
+        // A CR can only come from a character reference (the parser turns raw CRs into LFs); written as is,
+        // it would read back as LF, so the output would not sanitize to itself.
+        if (c == '\r') {
+            out += '\n';
+            continue;
+        }
         if (c == replacement_character) append_utf8(out, c);
         else out.append(text.substr(start, pos - start));
     }

@@ -609,5 +609,12 @@ TEST(HtmlToText, OutputLimitIsACharacterBoundary) {
     EXPECT_EQ(html_to_text("<p>one</p><p>two</p>", {.max_output_bytes = 4}), "one");
 }
 
+// Found by sanitizer_fuzz: &#xD; became a raw CR, which parses back as LF.
+TEST(Sanitize, ACarriageReturnFromAReferenceIsWrittenAsALineFeed) {
+    const std::string once = sanitize_html("<p>a&#xD;b&#13;c</p>");
+    EXPECT_EQ(once, "<p>a\nb\nc</p>");
+    EXPECT_EQ(sanitize_html(once), once);
+}
+
 }  // namespace
 }  // namespace fedblog::activitypub::comments
