@@ -34,8 +34,11 @@ TEST(Article, IdAndUrlAreThePostUrl) {
 
 TEST(Article, UrlHostIsTheActorHost) {
     Json object = article();
-    auto url = boost::urls::parse_absolute_uri(object["url"].get<std::string>());
-    auto actor = boost::urls::parse_absolute_uri(object["attributedTo"].get<std::string>());
+    // A url_view points into its text: the strings must outlive the views (ASan caught temporaries).
+    const std::string url_text = object["url"].get<std::string>();
+    const std::string actor_text = object["attributedTo"].get<std::string>();
+    auto url = boost::urls::parse_absolute_uri(url_text);
+    auto actor = boost::urls::parse_absolute_uri(actor_text);
     ASSERT_TRUE(url && actor);
     EXPECT_EQ(url->encoded_authority(), actor->encoded_authority());
 }
