@@ -263,8 +263,12 @@ std::optional<std::string> safe_href(std::string_view value) {
         else safe += c;
     }
     // Non-ASCII bytes are kept (an IRI); they are valid UTF-8 since gumbo decoded them, but make sure. A
-    // U+FFFD is where gumbo found a control character, a NUL or a malformed sequence: not a usable URL.
+    // U+FFFD is where gumbo found a control character, a NUL or a malformed sequence: not a usable URL. A C1
+    // control (from a character reference such as &#x81;) is refused too: written out raw, gumbo would read
+    // it back as U+FFFD, so the output would not sanitize to itself.
     if (find_invalid_utf8(safe) || safe.find("\xEF\xBF\xBD") != std::string::npos) return std::nullopt;
+    for (std::size_t pos = 0; pos < safe.size();)
+        if (is_dropped_control(next_code_point(safe, pos))) return std::nullopt;
     return safe;
 }
 
