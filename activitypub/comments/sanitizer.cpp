@@ -185,8 +185,8 @@ bool is_dropped_control(char32_t c) {
     return (c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r') || (c >= 0x7F && c <= 0x9F);
 }
 
-// Valid UTF-8 (malformed sequences as U+FFFD) without control characters other than whitespace. Well-formed
-// text is copied byte for byte.
+// Valid UTF-8 (malformed sequences as U+FFFD) without control characters other than whitespace, CR as LF.
+// Well-formed text is copied byte for byte.
 std::string clean_text(std::string_view text) {
     std::string out;
     out.reserve(text.size());
@@ -195,6 +195,11 @@ std::string clean_text(std::string_view text) {
         const std::size_t start = pos;
         const char32_t c = next_code_point(text, pos);
         if (is_dropped_control(c)) continue;
+        // A CR (from &#13;) would be read back as LF, since a parser normalizes line breaks: write the LF.
+        if (c == '\r') {
+            out += '\n';
+            continue;
+        }
         if (c == replacement_character) append_utf8(out, c);
         else out.append(text.substr(start, pos - start));
     }
