@@ -13,6 +13,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 build_dir=${FEDBLOG_BUILD_DIR:-build}
+fuzz_seconds=${FEDBLOG_FUZZ_SECONDS:-30}
+asan_suite=${FEDBLOG_ASAN_SUITE:-0}
+# fedblog takes every FEDBLOG_ variable for a setting and refuses unknown ones: these three are dev.sh's own,
+# and the binaries the tests start must not see them.
+unset FEDBLOG_BUILD_DIR FEDBLOG_FUZZ_SECONDS FEDBLOG_ASAN_SUITE
 jobs=$(nproc 2>/dev/null || echo 2)
 
 build() {
@@ -70,8 +75,7 @@ case "$command" in
     ctest --test-dir "$build_dir" --output-on-failure -j"$jobs" "$@"
     # The fuzz targets live in the ASan+UBSan build (<build>-asan, clang). With FEDBLOG_ASAN_SUITE=1 the whole
     # suite runs there too (./dev.sh sanitize address); by default only the fuzz targets are built there.
-    fuzz_seconds=${FEDBLOG_FUZZ_SECONDS:-30}
-    if [ "${FEDBLOG_ASAN_SUITE:-0}" = 1 ]; then
+    if [ "$asan_suite" = 1 ]; then
       sanitize address
     elif [ "$fuzz_seconds" -gt 0 ]; then
       CC=clang CXX=clang++ cmake -S . -B "$build_dir-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFEDBLOG_WERROR=ON \
