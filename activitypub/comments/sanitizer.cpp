@@ -185,8 +185,8 @@ bool is_dropped_control(char32_t c) {
     return (c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r') || (c >= 0x7F && c <= 0x9F);
 }
 
-// Valid UTF-8 (malformed sequences as U+FFFD) without control characters other than whitespace. Well-formed
-// text is copied byte for byte.
+// Valid UTF-8 (malformed sequences as U+FFFD) without control characters other than whitespace, CR as LF.
+// Well-formed text is copied byte for byte.
 std::string clean_text(std::string_view text) {
     std::string out;
     out.reserve(text.size());
@@ -195,8 +195,7 @@ std::string clean_text(std::string_view text) {
         const std::size_t start = pos;
         const char32_t c = next_code_point(text, pos);
         if (is_dropped_control(c)) continue;
-        // A CR can only come from a character reference (the parser turns raw CRs into LFs); written as is,
-        // it would read back as LF, so the output would not sanitize to itself.
+        // A CR (from &#13;) would be read back as LF, since a parser normalizes line breaks: write the LF.
         if (c == '\r') {
             out += '\n';
             continue;
@@ -421,25 +420,25 @@ public:
 
     void text(std::string_view raw) {
         if (full_) return;
-        const std::string clean = clean_text(raw);
+        std::string clean = clean_text(raw);
         if (clean.empty()) return;
         if (pending_space_ && !is_ascii_whitespace(clean.front())) flush_space();
         pending_space_ = false;
+        // A parser drops a line feed right after <pre>'s start tag: text that would begin there with one (its
+        // own, or that of an unwrapped element) gets another before it, and the two are never cut apart.
+        const bool doubled = clean.front() == '\n' && !open_.empty() && open_.back().name == "pre" &&
+                             out_.size() == open_.back().content_start;
+        if (doubled) clean.insert(0, 1, '\n');
         const std::string escaped = escape_html(clean);
         if (fits(escaped.size())) {
             out_ += escaped;
             return;
         }
         const std::size_t budget = max_bytes_ - std::min(max_bytes_, out_.size() + closing_bytes_);
-        out_ += escape_html(std::string_view(clean).substr(0, fitting_prefix(clean, budget, true)));
+        std::size_t kept = fitting_prefix(clean, budget, true);
+        if (doubled && kept < 2) kept = 0;
+        out_ += escape_html(std::string_view(clean).substr(0, kept));
         full_ = true;
-    }
-
-    // Text written as it is (the newline that keeps a <pre>'s leading newline).
-    void raw(std::string_view text) {
-        if (full_) return;
-        if (fits(text.size())) out_ += text;
-        else full_ = true;
     }
 
     bool open(std::string_view name, std::string_view attributes) {
@@ -706,13 +705,6 @@ std::string sanitize_html(std::string_view remote_html, const SanitizeOptions& o
                     child.opened = 1;
                     if (element.tag == GUMBO_TAG_A) child.anchor = true, ++anchors;
                     if (element.tag == GUMBO_TAG_P) child.paragraph = true, ++paragraphs;
-                    // The parser drops a newline right after <pre>: a text that starts with one needs another.
-                    if (element.tag == GUMBO_TAG_PRE && element.children.length > 0) {
-                        const GumboNode& first = *child_at(&element.children, 0);
-                        if (is_text(first) && first.v.text.text != nullptr && first.v.text.text[0] == '\n') {
-                            writer.raw("\n");
-                        }
-                    }
                 }
             } else {
                 child.separate = block;

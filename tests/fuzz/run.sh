@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target for <seconds> each on a copy of its seed corpus; fails on any crash, leak,
 # sanitizer report or input slower than 30 s. Prints each target's executions and the total.
-#   CC=clang CXX=clang++ cmake -S . -B build-fuzz -DFEDBLOG_FUZZ=ON -DFEDBLOG_BUILD_TESTS=OFF -DFEDBLOG_BUILD_BENCH=OFF
-#   cmake --build build-fuzz --target fuzz
-#   tests/fuzz/run.sh build-fuzz 60
+#   CC=clang CXX=clang++ cmake -S . -B build-asan -DFEDBLOG_SANITIZE=address -DFEDBLOG_FUZZ=ON -DFEDBLOG_BUILD_TESTS=OFF
+#   cmake --build build-asan --target fuzz
+#   tests/fuzz/run.sh build-asan 60
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
