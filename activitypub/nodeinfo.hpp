@@ -15,7 +15,7 @@ inline constexpr std::string_view nodeinfo_content_type =
 
 struct NodeUsage {
     std::int64_t local_posts = 0;     // published posts
-    std::int64_t local_comments = 0;  // comments shown on the blog (approved, public)
+    std::int64_t local_comments = 0;  // the owner's answers shown on the blog (remote replies are not local)
 };
 
 // /.well-known/nodeinfo: {links: [{rel: schema 2.1, href: Ids::nodeinfo()}]}, served as plain JSON.

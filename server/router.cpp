@@ -199,7 +199,8 @@ private:
 
     http::Response nodeinfo() {
         store::Counts counts = store::counts(db_);
-        activitypub::NodeUsage usage{counts.posts, counts.comments};
+        // Remote replies are not local comments; the owner's answers are.
+        activitypub::NodeUsage usage{counts.posts, counts.local_comments};
         return http::plain_json(request_, activitypub::serialize(activitypub::nodeinfo_2_1(site_.settings, usage)),
                                 activitypub::nodeinfo_content_type);
     }

@@ -9,10 +9,14 @@ Counts counts(Database& db) {
     auto& query = db.prepared(
         "SELECT (SELECT count(*) FROM posts WHERE deleted IS NULL), "
         "(SELECT count(*) FROM comments WHERE deleted IS NULL AND state = 'approved' AND visibility != 'private'), "
-        "(SELECT count(*) FROM followers WHERE state = 'accepted')");
+        "(SELECT count(*) FROM followers WHERE state = 'accepted'), "
+        "(SELECT count(*) FROM comments WHERE deleted IS NULL AND state = 'approved' AND local = 1)");
     columns::ResetOnExit query_done(query);
     query.executeStep();
-    return Counts{query.getColumn(0).getInt64(), query.getColumn(1).getInt64(), query.getColumn(2).getInt64()};
+    return Counts{.posts = query.getColumn(0).getInt64(),
+                  .comments = query.getColumn(1).getInt64(),
+                  .local_comments = query.getColumn(3).getInt64(),
+                  .followers = query.getColumn(2).getInt64()};
 }
 
 std::vector<std::string> follower_ids(Database& db, std::int64_t offset, std::int64_t limit) {

@@ -10,8 +10,9 @@ namespace fedblog::store {
 
 struct Counts {
     std::int64_t posts = 0;      // published, not deleted
-    std::int64_t comments = 0;   // approved, public, not deleted
-    std::int64_t followers = 0;  // accepted
+    std::int64_t comments = 0;        // approved, public, not deleted
+    std::int64_t local_comments = 0;  // of those, the owner's answers (NodeInfo's localComments)
+    std::int64_t followers = 0;       // accepted
 };
 
 Counts counts(Database& db);

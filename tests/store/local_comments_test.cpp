@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "store/comments.hpp"
+#include "store/counts.hpp"
 #include "store/posts.hpp"
 #include "store/transaction.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -61,6 +62,17 @@ TEST_F(LocalCommentsTest, AnAnswersObjectIdComesFromItsRowId) {
     EXPECT_TRUE(stored->local);
     EXPECT_EQ(comments.find_by_object_id(our_id(second))->id, second);
     EXPECT_FALSE(comments.find_by_object_id("urn:fedblog:answer-being-written"));
+}
+
+// NodeInfo's localComments: the owner's answers only; the remote reply they answer is not local.
+TEST_F(LocalCommentsTest, OnlyTheOwnersShownAnswersCountAsLocal) {
+    EXPECT_EQ(counts(db).local_comments, 0);
+    std::int64_t first = comments.insert_local(answer(3000), our_id);
+    comments.insert_local(answer(3001), our_id);
+    EXPECT_EQ(counts(db).local_comments, 2);
+    EXPECT_EQ(counts(db).comments, 3);
+    comments.set_state(first, "hidden");
+    EXPECT_EQ(counts(db).local_comments, 1);
 }
 
 TEST_F(LocalCommentsTest, ATakenObjectIdLeavesNothingBehind) {
