@@ -127,7 +127,8 @@ int block_add(App& app, const Target& target, const std::string& reason) {
               << plural(effects.comments_hidden, "comment", "comments") << " hidden, "
               << plural(effects.followers_removed, "follower", "followers") << " removed"
               << (effects.followers_removed ? " (a Reject is on its way to each)" : "") << ", "
-              << plural(effects.deliveries_abandoned, "pending delivery", "pending deliveries") << " abandoned.\n";
+              << plural(effects.deliveries_abandoned, "pending delivery", "pending deliveries") << " abandoned, "
+              << plural(effects.reactions_removed, "like or boost", "likes and boosts") << " no longer counted.\n";
     if (!target.note.empty()) std::cout << target.note << "\n";
     return 0;
 }

@@ -47,6 +47,15 @@ int Reactions::remove_by_actor(std::string_view actor_id) {
     return erase.exec();
 }
 
+std::vector<std::string> Reactions::actors() {
+    std::lock_guard lock(db_.mutex());
+    auto& query = db_.prepared("SELECT DISTINCT actor_id FROM reactions");
+    columns::ResetOnExit query_done(query);
+    std::vector<std::string> found;
+    while (query.executeStep()) found.push_back(query.getColumn(0).getString());
+    return found;
+}
+
 ReactionCounts Reactions::counts(std::int64_t post_id) {
     std::lock_guard lock(db_.mutex());
     auto& query = db_.prepared(

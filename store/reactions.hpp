@@ -2,6 +2,7 @@
 // Likes and boosts of the blog's posts: one of each kind per actor and post, taken back by an Undo.
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/database.hpp"
 #include "store/post.hpp"
@@ -27,6 +28,8 @@ public:
     bool remove(std::int64_t post_id, std::string_view actor_id, ReactionKind kind);
     // An actor gone: their reactions go with them.
     int remove_by_actor(std::string_view actor_id);
+    // The actors who reacted to anything, for a block that covers a whole domain.
+    std::vector<std::string> actors();
     ReactionCounts counts(std::int64_t post_id);
 
 private:

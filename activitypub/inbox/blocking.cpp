@@ -6,6 +6,7 @@
 #include "common/log.hpp"
 #include "store/deliveries.hpp"
 #include "store/followers.hpp"
+#include "store/reactions.hpp"
 #include "store/remote_actors.hpp"
 
 namespace fedblog::activitypub::inbox {
@@ -55,6 +56,9 @@ BlockEffects apply_block(store::Database& db, const Ids& ids, const store::Block
         for (const auto& host : deliveries.pending_hosts())
             if (within_domain(host, block.target)) effects.deliveries_abandoned += deliveries.abandon_host(host, now, why);
     }
+    store::Reactions reactions(db);
+    for (const auto& actor : reactions.actors())
+        if (covers(block, actor)) effects.reactions_removed += reactions.remove_by_actor(actor);
     store::Followers followers(db);
     for (const auto& list : {followers.accepted(), followers.pending()})
         for (const auto& follower : list)
@@ -64,7 +68,8 @@ BlockEffects apply_block(store::Database& db, const Ids& ids, const store::Block
                                 {"target", block.target},
                                 {"comments_hidden", effects.comments_hidden},
                                 {"followers_removed", effects.followers_removed},
-                                {"deliveries_abandoned", effects.deliveries_abandoned}});
+                                {"deliveries_abandoned", effects.deliveries_abandoned},
+                                {"reactions_removed", effects.reactions_removed}});
     return effects;
 }
 

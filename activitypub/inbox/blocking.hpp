@@ -27,11 +27,13 @@ struct BlockEffects {
     int comments_hidden = 0;
     int followers_removed = 0;  // each sent a Reject
     int deliveries_abandoned = 0;
+    int reactions_removed = 0;  // likes and boosts no longer counted
 };
 
 // What a new block does to what is already here, inside the caller's WriteTransaction: the comments of the
 // actor (or of every host in the domain) are hidden, remembering the block; pending deliveries to them are
-// abandoned; their follows are removed with a Reject, queued after the abandoning so that it still goes out.
+// abandoned; their follows are removed with a Reject, queued after the abandoning so that it still goes out;
+// their likes and boosts stop counting (deleted: lifting the block does not bring them back).
 BlockEffects apply_block(store::Database& db, const Ids& ids, const store::Block& block, store::Timestamp now);
 
 // The block is lifted: the comments it hid are shown (or held) again as they were. Followers it removed

@@ -100,7 +100,8 @@ TEST_F(ModerationCommandsTest, BlockingAnActorByHandleHidesItsCommentsUntilTheBl
     std::int64_t id = meet_bob();
     auto added = run(server::block_command, {"add", "@bob@m.example", "sells", "bikes"});
     EXPECT_NE(added.out.find("Blocked actor https://m.example/users/bob: 1 comment hidden, 1 follower removed (a Reject "
-                             "is on its way to each), 0 pending deliveries abandoned."),
+                             "is on its way to each), 0 pending deliveries abandoned, 0 likes and boosts no longer "
+                             "counted."),
               std::string::npos)
         << added.out;
     store::Comments comments(app->database());

@@ -6,6 +6,7 @@
 #include "activitypub/inbox/replies.hpp"
 #include "store/comments.hpp"
 #include "store/deliveries.hpp"
+#include "store/reactions.hpp"
 #include "store/remote_actors.hpp"
 #include "store/transaction.hpp"
 #include "tests/activitypub/inbox/support.hpp"
@@ -73,8 +74,14 @@ TEST_F(BlockingTest, BlockingAnActorHidesItsCommentsAndEndsItsFollowWithAReject)
     delivery::enqueue_to_inbox(db, Json{{"id", "https://blog.example/accept/1"}, {"type", "Accept"}}, troll + "/inbox", 900);
     delivery::enqueue_to_followers(db, Json{{"id", "https://blog.example/posts/x/activity"}, {"type", "Create"}}, 900);
 
+    store::Reactions reactions(db);
+    reactions.add(post_id, troll, store::ReactionKind::like, troll + "/likes/1", 1003);
+    reactions.add(post_id, alice, store::ReactionKind::like, alice + "/likes/1", 1004);
+
     auto effects = apply(block("actor", troll));
     EXPECT_EQ(effects.comments_hidden, 2);
+    EXPECT_EQ(effects.reactions_removed, 1);
+    EXPECT_EQ(reactions.counts(post_id).likes, 1);
     EXPECT_EQ(effects.followers_removed, 1);
     EXPECT_EQ(effects.deliveries_abandoned, 1);
     EXPECT_FALSE(store::Followers(db).find(troll));
@@ -100,9 +107,15 @@ TEST_F(BlockingTest, BlockingADomainCoversItsSubdomainsAndLiftingItRestoresTheCo
     delivery::enqueue_to_followers(db, Json{{"id", "https://blog.example/posts/x/activity"}, {"type", "Create"}}, 900);
     ASSERT_EQ(pending().size(), 3u);
 
+    store::Reactions reactions(db);
+    reactions.add(post_id, "https://a.spam.example/users/one", store::ReactionKind::announce, "https://a.spam.example/b/1", 1003);
+    reactions.add(post_id, "https://notspam.example/users/four", store::ReactionKind::announce, "https://notspam.example/b/1", 1004);
+
     auto added = block("domain", "spam.example");
     auto effects = apply(added);
     EXPECT_EQ(effects.comments_hidden, 2);
+    EXPECT_EQ(effects.reactions_removed, 1);
+    EXPECT_EQ(reactions.counts(post_id).shares, 1);
     EXPECT_EQ(effects.followers_removed, 2);
     EXPECT_EQ(effects.deliveries_abandoned, 2);
     int rejects = 0;
