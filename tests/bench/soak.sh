@@ -8,7 +8,8 @@
 #   tests/bench/soak.sh [build-dir] [seconds (180)]
 # Environment: SOAK_SERVE_ARGS (more `fedblog serve` flags, e.g. raised inbox rate limits), SOAK_ARGS (more
 # bench_soak flags: --followers 3000 --actors 400 --hosts 4 --readers 4 --reader-rate 100 --posters 2
-# --poster-rate 25 --sample-seconds 5 --publish-at <seconds/3>), SOAK_SINK_HOSTS (20), SOAK_PORT (18490).
+# --poster-rate 25 --sample-seconds 5 --publish-at <seconds/3>), SOAK_SINK_HOSTS (20), SOAK_PORT (18490),
+# SOAK_LOG_LEVEL (warn).
 # Exit status: 1 when traffic got errors or the fan-out did not finish, 3 when memory grew.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
