@@ -5,7 +5,8 @@
 #   tests/bench/run.sh [build-dir] [seconds per endpoint]
 # Then runs tests/bench/verify.sh (signature verification against the OpenSSL ceiling) and tests/bench/fanout.sh
 # (one post delivered to 10,000 inboxes against the OpenSSL signing ceiling), then tests/bench/reply.sh (signed
-# replies stored as comments against verification alone).
+# replies stored as comments against verification alone), and last tests/bench/soak.sh (mixed traffic and a
+# fan-out against a `fedblog serve` process for SOAK_SECONDS, 180 by default: latency, errors, memory over time).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
@@ -74,3 +75,5 @@ echo
 tests/bench/fanout.sh "$build" "$seconds"
 echo
 tests/bench/reply.sh "$build"
+echo
+tests/bench/soak.sh "$build" "${SOAK_SECONDS:-180}"

@@ -1,26 +1,20 @@
 // The durable delivery queue as an operator relies on it: `fedblog serve` is SIGKILLed in the middle of a
 // fan-out to 1,000 inboxes and started again; every inbox ends with the activity, none is lost (duplicates are
 // allowed: delivery is at least once).
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <string>
-#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -28,6 +22,7 @@
 #include "store/deliveries.hpp"
 #include "store/followers.hpp"
 #include "store/transaction.hpp"
+#include "tests/support/fedblog_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/tls_test_server.hpp"
@@ -36,8 +31,6 @@ using namespace fedblog::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-const std::string binary = std::string(FEDBLOG_BINARY_DIR) + "/fedblog";
 
 constexpr int sink_count = 10;
 constexpr int inboxes_per_sink = 100;
@@ -108,133 +101,6 @@ private:
     std::vector<std::string> unexpected_;
 };
 
-unsigned short free_port() {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    return acceptor.local_endpoint().port();
-}
-
-std::string tail_of(const std::filesystem::path& file, std::size_t bytes = 4000) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream all;
-    all << in.rdbuf();
-    std::string text = all.str();
-    return text.size() > bytes ? "..." + text.substr(text.size() - bytes) : text;
-}
-
-// A fedblog process with its output appended to a log file. Killed (SIGKILL) and reaped when the object goes,
-// so a failing assertion never leaves a server behind; it also dies with the test process (PR_SET_PDEATHSIG).
-class Fedblog {
-public:
-    Fedblog(const std::vector<std::string>& arguments, const std::filesystem::path& log) : log_(log) {
-        std::vector<std::string> words{binary};
-        words.insert(words.end(), arguments.begin(), arguments.end());
-        std::vector<char*> argv;
-        for (auto& word : words) argv.push_back(word.data());
-        argv.push_back(nullptr);
-        // The settings are all on the command line: FEDBLOG_* variables of the caller's environment stay out.
-        std::vector<char*> envp;
-        for (char** entry = environ; *entry; ++entry)
-            if (!std::string_view(*entry).starts_with("FEDBLOG_")) envp.push_back(*entry);
-        envp.push_back(nullptr);
-        const std::string log_path = log.string();
-        const pid_t parent = getpid();
-        pid_ = fork();
-        if (pid_ < 0) throw std::runtime_error("fork failed");
-        if (pid_ == 0) {
-            // Only async-signal-safe calls between fork and exec: the test process has threads (the sinks).
-            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-            if (getppid() != parent) _exit(126);
-            int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-            if (fd >= 0) {
-                ::dup2(fd, STDOUT_FILENO);
-                ::dup2(fd, STDERR_FILENO);
-                ::close(fd);
-            }
-            ::execve(argv[0], argv.data(), envp.data());
-            _exit(127);
-        }
-    }
-    ~Fedblog() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            int ignored = 0;
-            ::waitpid(pid_, &ignored, 0);
-        }
-    }
-    Fedblog(const Fedblog&) = delete;
-    Fedblog& operator=(const Fedblog&) = delete;
-
-    // The wait status once the process has ended, or nothing while it runs.
-    std::optional<int> poll() {
-        if (pid_ <= 0) return status_;
-        int status = 0;
-        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-            pid_ = -1;
-            status_ = status;
-        }
-        return status_;
-    }
-    // Sends `signal` (unless the process has already ended), then waits for the end; returns the wait status.
-    int signal_and_wait(int signal, std::chrono::milliseconds timeout) {
-        if (poll()) return *status_;
-        ::kill(pid_, signal);
-        return wait(timeout);
-    }
-    // Waits for the end; past `timeout` the process is SIGKILLed and -1 returned.
-    int wait(std::chrono::milliseconds timeout) {
-        auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (!poll()) {
-            if (std::chrono::steady_clock::now() > deadline) {
-                ::kill(pid_, SIGKILL);
-                int ignored = 0;
-                ::waitpid(pid_, &ignored, 0);
-                pid_ = -1;
-                status_ = -1;
-                return -1;
-            }
-            std::this_thread::sleep_for(5ms);
-        }
-        return *status_;
-    }
-    std::string log_tail() const { return tail_of(log_); }
-
-private:
-    pid_t pid_ = -1;
-    std::optional<int> status_;
-    std::filesystem::path log_;
-};
-
-std::string describe(int status) {
-    if (status == -1) return "timed out";
-    if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
-    if (WIFSIGNALED(status)) return "signal " + std::to_string(WTERMSIG(status));
-    return "status " + std::to_string(status);
-}
-
-// Runs a command to its end (at most 30 s); returns its wait status.
-int run_fedblog(const std::vector<std::string>& arguments, const std::filesystem::path& log) {
-    Fedblog command(arguments, log);
-    return command.wait(30s);
-}
-
-// Waits until the server answers /healthz, or fails when it exits or takes longer than 15 s.
-::testing::AssertionResult wait_until_serving(Fedblog& server, unsigned short port) {
-    auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (auto status = server.poll())
-            return ::testing::AssertionFailure()
-                   << "fedblog serve ended (" << describe(*status) << ") before serving:\n" << server.log_tail();
-        try {
-            HttpClient probe(port);
-            if (probe.get("/healthz").result() == boost::beast::http::status::ok) return ::testing::AssertionSuccess();
-        } catch (const std::exception&) {
-        }
-        std::this_thread::sleep_for(20ms);
-    }
-    return ::testing::AssertionFailure() << "fedblog serve did not answer /healthz within 15 s:\n" << server.log_tail();
-}
-
 struct QueueState {
     int pending = 0, done = 0, dead = 0;
 };
@@ -265,7 +131,7 @@ TEST(CrashDuringFanout, EveryInboxGetsTheActivityAfterASigkillAndARestart) {
             return reply;
         }));
 
-    const unsigned short port = free_port();
+    const unsigned short port = free_loopback_port();
     // One set of settings for every command: the actor document (and so its fingerprint) stays the same, and a
     // restart queues no actor Update beside the Create.
     const std::vector<std::string> settings{
@@ -280,8 +146,8 @@ TEST(CrashDuringFanout, EveryInboxGetsTheActivityAfterASigkillAndARestart) {
     };
 
     // The data folder and its database, then 1,000 accepted followers, each with its own inbox.
-    int status = run_fedblog(command("publish"), log);
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << describe(status) << "\n" << tail_of(log);
+    int status = run_fedblog_to_end(command("publish"), log);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << describe_status(status) << "\n" << tail_of(log);
     {
         fedblog::store::Database db(data / "fedblog.db");
         fedblog::store::Followers followers(db);
@@ -301,15 +167,15 @@ TEST(CrashDuringFanout, EveryInboxGetsTheActivityAfterASigkillAndARestart) {
         ASSERT_EQ(followers.delivery_inboxes().size(), static_cast<std::size_t>(inbox_count));
     }
 
-    auto server = std::make_unique<Fedblog>(command("serve"), log);
+    auto server = std::make_unique<FedblogProcess>(command("serve"), log);
     ASSERT_TRUE(wait_until_serving(*server, port));
 
     // A new post, published by a second process: one Create job per inbox, found by the server's workers at
     // their next poll.
     dir.write("content/posts/crash-test.md",
               "---\ntitle: \"Fan-out under fire\"\ndate: 2025-01-15 10:00\n---\n\nThis post reaches 1,000 inboxes.\n");
-    status = run_fedblog(command("publish"), log);
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << describe(status) << "\n" << tail_of(log);
+    status = run_fedblog_to_end(command("publish"), log);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << describe_status(status) << "\n" << tail_of(log);
     std::string activity_id;
     {
         fedblog::store::Database db(data / "fedblog.db");
@@ -327,7 +193,7 @@ TEST(CrashDuringFanout, EveryInboxGetsTheActivityAfterASigkillAndARestart) {
     ASSERT_FALSE(server->poll()) << "fedblog serve ended on its own:\n" << server->log_tail();
     ASSERT_GE(reception.distinct(), kill_after) << "the fan-out did not get going within 20 s:\n" << server->log_tail();
     status = server->signal_and_wait(SIGKILL, 5s);
-    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << describe(status);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << describe_status(status);
     const int received_before_kill = reception.distinct();
     ASSERT_LT(received_before_kill, kill_before) << "the fan-out was nearly over when the server was killed";
     // Requests the dead process had already written still wait in the sinks' sockets and are answered into the
@@ -347,7 +213,7 @@ TEST(CrashDuringFanout, EveryInboxGetsTheActivityAfterASigkillAndARestart) {
     EXPECT_LE(after_kill.done, received_first_run) << "jobs marked done that no inbox received";
 
     // Restart on the same data folder: the workers release the dead process's claims and finish the fan-out.
-    server = std::make_unique<Fedblog>(command("serve"), log);
+    server = std::make_unique<FedblogProcess>(command("serve"), log);
     ASSERT_TRUE(wait_until_serving(*server, port));
     deadline = std::chrono::steady_clock::now() + 60s;
     QueueState final_state;
@@ -398,6 +264,6 @@ TEST(CrashDuringFanout, EveryInboxGetsTheActivityAfterASigkillAndARestart) {
     EXPECT_LE(duplicates, received_first_run - after_kill.done);
 
     status = server->signal_and_wait(SIGTERM, 15s);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << describe(status);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << describe_status(status);
     if (HasFailure()) std::cout << "fedblog's log (both runs, and the publish commands):\n" << tail_of(log, 20000);
 }

@@ -46,12 +46,21 @@ public:
           hosts_(hosts),
           server_(ca.issue(hosts), [this](const TestRequest& request) { return answer(request); }) {}
 
+    // Plain HTTP at http://127.0.0.1:<port>, for a blog in another process (`fedblog serve` with
+    // --allow-private-addresses and --allow-plain-http), which can neither resolve test names nor trust the test CA.
+    struct PlainHttp {};
+    explicit FakeInstance(PlainHttp)
+        : key_(keys::KeyPair::generate_rsa()),
+          hosts_({"127.0.0.1"}),
+          scheme_("http"),
+          server_(std::nullopt, [this](const TestRequest& request) { return answer(request); }) {}
+
     unsigned short port() const { return server_.port(); }
     const std::vector<std::string>& hosts() const { return hosts_; }
     // Behind a reverse proxy, the instance's ids carry the proxy's port rather than its own. Call first.
     void set_public_port(unsigned short port) { public_port_ = port; }
     std::string origin(const std::string& host = "remote.test") const {
-        return "https://" + host + ":" + std::to_string(public_port_ ? public_port_ : port());
+        return scheme_ + "://" + host + ":" + std::to_string(public_port_ ? public_port_ : port());
     }
     std::string actor_id(const std::string& name, const std::string& host = "remote.test") const {
         return origin(host) + "/users/" + name;
@@ -263,7 +272,7 @@ private:
     TestReply receive(const TestRequest& request, const std::string& host, const std::string& path) {
         ReceivedDelivery delivery{host, path, nlohmann::json::parse(request.body(), nullptr, false), false, {}, false,
                                   {}, std::chrono::steady_clock::now()};
-        auto read = keys::read_signature(received_message(request, "https"), now_seconds());
+        auto read = keys::read_signature(received_message(request, scheme_), now_seconds());
         if (auto* failure = std::get_if<keys::VerificationFailure>(&read)) {
             delivery.failure = failure->detail;
         } else {
@@ -296,6 +305,7 @@ private:
     std::vector<ReceivedDelivery> deliveries_;
     std::string blog_key_id_;
     keys::EvpPkeyPtr blog_key_;
+    std::string scheme_ = "https";
     TestServer server_;  // last: its thread stops before the state it reads is destroyed
 };
 
