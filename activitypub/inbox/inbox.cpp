@@ -92,6 +92,11 @@ asio::awaitable<InboxAnswer> Inbox::admit(const InboxRequest& request, IncomingA
     if (auto* malformed = std::get_if<MalformedActivity>(&read))
         co_return refused(400, "malformed_activity", malformed->detail);
     activity = std::get<IncomingActivity>(std::move(read));
+    // An id is minted by its actor's server. One on another origin would let any signer burn that origin's
+    // future ids in seen_activities (Mastodon's Delete of a note is "<note>#delete"), so the real one is dropped
+    // as a duplicate.
+    if (auto id_origin = remote::origin_of(activity.id); !id_origin || id_origin != remote::origin_of(activity.actor))
+        co_return refused(400, "foreign_activity_id", "the activity's id is not on its actor's origin");
 
     // A Follow from a blocked domain or actor is verified and then answered with a Reject; anything else is
     // refused unread.
@@ -128,10 +133,7 @@ asio::awaitable<InboxAnswer> Inbox::admit(const InboxRequest& request, IncomingA
 
 // Signed by someone else (a relay, a forwarded reply): believe only what the activity's own origin serves.
 asio::awaitable<InboxAnswer> Inbox::confirm_from_origin(IncomingActivity& activity) {
-    auto id_origin = remote::origin_of(activity.id);
-    if (!id_origin || id_origin != remote::origin_of(activity.actor))
-        co_return refused(401, "signer_not_actor",
-                          "the signature is not the actor's, and the activity's id is not on the actor's origin");
+    // admit() has checked that the id is on the actor's origin: fetching it asks that origin.
     auto fetched = co_await fetcher_.fetch(activity.id);
     if (auto* error = std::get_if<remote::FetchError>(&fetched))
         co_return refused(error->kind == remote::FetchErrorKind::unavailable ? 503 : 401, "signer_not_actor",
