@@ -40,6 +40,14 @@ bool is_self_delete(const IncomingActivity& activity) {
 
 std::string host_of(const std::string& url) { return delivery::inbox_host(url).value_or(""); }
 
+// "Blog.Example:443" and "blog.example" name the same https authority.
+std::string canonical_authority(std::string authority, std::string_view scheme) {
+    for (char& c : authority) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string default_port = scheme == "https" ? ":443" : ":80";
+    if (authority.ends_with(default_port)) authority.resize(authority.size() - default_port.size());
+    return authority;
+}
+
 // 403 for a blocked sender; the owner's note on the block stays private.
 InboxAnswer refused_blocked(const BlockMatch& block, const std::string& url, const std::string& what) {
     if (block.kind == "actor") return refused(403, "blocked_actor", what + " this actor are not accepted");
@@ -117,6 +125,12 @@ asio::awaitable<InboxAnswer> Inbox::admit(const InboxRequest& request, IncomingA
         co_return refused(rejected->status, rejected->reason, rejected->detail);
     }
     const auto& verified = std::get<remote::VerifiedRequest>(verification);
+    // Signed for another server's Host (checked after the signature, so a proxy that rewrote Host still gets
+    // its bad_signature hint): a request captured there and replayed here.
+    if (const std::string_view scheme = request.message.scheme;
+        canonical_authority(request.message.authority, scheme) != canonical_authority(ids_.authority(), scheme))
+        co_return refused(421, "wrong_host",
+                          "the request was signed for " + request.message.authority + ", not " + ids_.authority());
     // The signer, when it is not the actor already checked above.
     if (auto block = verified.actor_id == activity.actor ? std::nullopt : blocked(verified.actor_id);
         block && activity.type != "Follow")
