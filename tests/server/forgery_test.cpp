@@ -410,6 +410,16 @@ std::vector<Case> cases() {
     rows.push_back({"Rfc9421TargetUriForAnotherAuthority", "RFC 9421 over @target-uri on another authority", {},
                     [=](T& t) { return t.rfc9421(like(t), key(t.mallory), {.authority = "mastodon.example"}); },
                     421, "wrong_host"});
+    rows.push_back({"SignedForAnotherInbox", "signed for POST /users/blog/inbox, sent to the shared /inbox", {},
+                    [=](T& t) {
+                        Wire wire = t.cavage(like(t), key(t.mallory));
+                        wire.target = "/inbox";
+                        return wire;
+                    }, 401, "bad_signature"});
+    rows.push_back({"Rfc9421DigestNotCovered", "RFC 9421 over @method and @target-uri only: the body is not signed",
+                    {}, [=](T& t) {
+                        return t.rfc9421(like(t), key(t.mallory), {.components = {"@method", "@target-uri"}});
+                    }, 401, "missing_covered_component"});
     rows.push_back({"StaleDate", "Date two hours ago", {}, [=](T& t) {
                         return t.cavage(like(t), key(t.mallory), {.date_offset = -7200});
                     }, 401, "date_too_old"});
@@ -483,6 +493,16 @@ std::vector<Case> cases() {
                     [=](T& t) {
                         return t.cavage(T::activity("Delete", t.bob, t.bob_note, t.bob_note + "#delete"),
                                         t.remote.origin("third.test") + "/keys/bobs");
+                    }, 401, "key_invalid"});
+    rows.push_back({"ActorDocumentClaimingAnotherId",
+                    "keyId on mallory's origin serving a copy of bob's actor document (bob's id and key)",
+                    [](T& t) {
+                        t.remote.set_document_at(t.remote.origin("third.test") + "/users/evil",
+                                                 t.remote.document_at(t.bob));
+                    },
+                    [=](T& t) {
+                        return t.cavage(T::activity("Delete", t.bob, t.bob_note, t.bob_note + "#delete"),
+                                        t.remote.origin("third.test") + "/users/evil#main-key");
                     }, 401, "key_invalid"});
     rows.push_back({"ActivityIdOnSignersOrigin", "bob's Like with an id on mallory's origin, signed by mallory", {},
                     [=](T& t) {
