@@ -40,6 +40,14 @@ bool is_self_delete(const IncomingActivity& activity) {
 
 std::string host_of(const std::string& url) { return delivery::inbox_host(url).value_or(""); }
 
+// "Blog.Example:443" and "blog.example" name the same https authority.
+std::string canonical_authority(std::string authority, std::string_view scheme) {
+    for (char& c : authority) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string default_port = scheme == "https" ? ":443" : ":80";
+    if (authority.ends_with(default_port)) authority.resize(authority.size() - default_port.size());
+    return authority;
+}
+
 // 403 for a blocked sender; the owner's note on the block stays private.
 InboxAnswer refused_blocked(const BlockMatch& block, const std::string& url, const std::string& what) {
     if (block.kind == "actor") return refused(403, "blocked_actor", what + " this actor are not accepted");
@@ -92,6 +100,11 @@ asio::awaitable<InboxAnswer> Inbox::admit(const InboxRequest& request, IncomingA
     if (auto* malformed = std::get_if<MalformedActivity>(&read))
         co_return refused(400, "malformed_activity", malformed->detail);
     activity = std::get<IncomingActivity>(std::move(read));
+    // An id is minted by its actor's server. One on another origin would let any signer burn that origin's
+    // future ids in seen_activities (Mastodon's Delete of a note is "<note>#delete"), so the real one is dropped
+    // as a duplicate.
+    if (auto id_origin = remote::origin_of(activity.id); !id_origin || id_origin != remote::origin_of(activity.actor))
+        co_return refused(400, "foreign_activity_id", "the activity's id is not on its actor's origin");
 
     // A Follow from a blocked domain or actor is verified and then answered with a Reject; anything else is
     // refused unread.
@@ -112,6 +125,12 @@ asio::awaitable<InboxAnswer> Inbox::admit(const InboxRequest& request, IncomingA
         co_return refused(rejected->status, rejected->reason, rejected->detail);
     }
     const auto& verified = std::get<remote::VerifiedRequest>(verification);
+    // Signed for another server's Host (checked after the signature, so a proxy that rewrote Host still gets
+    // its bad_signature hint): a request captured there and replayed here.
+    if (const std::string_view scheme = request.message.scheme;
+        canonical_authority(request.message.authority, scheme) != canonical_authority(ids_.authority(), scheme))
+        co_return refused(421, "wrong_host",
+                          "the request was signed for " + request.message.authority + ", not " + ids_.authority());
     // The signer, when it is not the actor already checked above.
     if (auto block = verified.actor_id == activity.actor ? std::nullopt : blocked(verified.actor_id);
         block && activity.type != "Follow")
@@ -128,10 +147,7 @@ asio::awaitable<InboxAnswer> Inbox::admit(const InboxRequest& request, IncomingA
 
 // Signed by someone else (a relay, a forwarded reply): believe only what the activity's own origin serves.
 asio::awaitable<InboxAnswer> Inbox::confirm_from_origin(IncomingActivity& activity) {
-    auto id_origin = remote::origin_of(activity.id);
-    if (!id_origin || id_origin != remote::origin_of(activity.actor))
-        co_return refused(401, "signer_not_actor",
-                          "the signature is not the actor's, and the activity's id is not on the actor's origin");
+    // admit() has checked that the id is on the actor's origin: fetching it asks that origin.
     auto fetched = co_await fetcher_.fetch(activity.id);
     if (auto* error = std::get_if<remote::FetchError>(&fetched))
         co_return refused(error->kind == remote::FetchErrorKind::unavailable ? 503 : 401, "signer_not_actor",

@@ -1,11 +1,12 @@
 #pragma once
 // The inbox, in the order that wastes least and trusts nothing early (honk's postinbox, Mastodon's rules):
-//   media type → JSON → activity shape → blocked domain → signature (policy, key, one refetch) →
-//   the signer owns the activity (same actor, or the activity fetched again from its origin) →
+//   media type → JSON → activity shape (its id on its actor's origin) → blocked domain → signature (policy,
+//   key, one refetch) → signed for our Host → the signer owns the activity (same actor, or the activity fetched again from its origin) →
 //   an embedded object from another origin is fetched from there → seen before? → handled, in one
 //   transaction with the record that it was seen.
-// Answers: 202 accepted (also for duplicates and activities we do not act on), 400 malformed, 401 signature,
-// 403 blocked, 415 media type, 503 the signer's key could not be fetched now. Each with a short reason that
+// Answers: 202 accepted (also for duplicates and activities we do not act on), 400 malformed (or an id on
+// another origin than its actor), 401 signature, 403 blocked, 415 media type, 421 signed for another Host,
+// 503 the signer's key could not be fetched now. Each with a short reason that
 // the log line repeats.
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>

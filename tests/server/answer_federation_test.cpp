@@ -174,7 +174,9 @@ TEST_F(AnswerFederationTest, TheOwnersAnswerReachesTheCommenterAndTheFollowersTh
     auto replies = json::parse(client().get_activity("/comments/" + std::to_string(n) + "/replies").body());
     EXPECT_EQ(replies["first"]["items"], json::array({alices_second}));
     // Nobody else may publish an object under the blog's own ids.
-    auto squatter = send(create_reply(alice, url("/comments/999"), url("/posts/bonjour"), "<p>À moi</p>"), alice);
+    json squat = create_reply(alice, url("/comments/999"), url("/posts/bonjour"), "<p>À moi</p>");
+    squat["id"] = alice + "/statuses/999/activity";  // alice's own activity (one with our id is refused earlier)
+    auto squatter = send(squat, alice);
     EXPECT_NE(squatter.body().find("ignored"), std::string::npos) << squatter.body();
 
     // The edit goes to the same inboxes, newer than the Create.

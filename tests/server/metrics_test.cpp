@@ -194,9 +194,11 @@ TEST_F(FederatedMetricsTest, AProxyRewritingHostIsNamedInTheRefusal) {
     std::string alice = remote.add_actor("alice");
     // Signed for the public name, delivered with the upstream's address as Host: what nginx does by default.
     auto reply = signed_follow(alice, "127.0.0.1:" + std::to_string(port), "/users/blog/inbox");
-    // The signature covers the Host the signer used; here it matches what arrived, so only the hint differs:
-    // a Host other than public_url's is refused by nothing but named when the signature fails.
-    EXPECT_EQ(reply.result_int(), 202) << reply.body();
+    // The signature covers the Host the signer used and it verifies, but that Host is not public_url's: a
+    // request meant for another server, refused without the proxy hint (421). The hint is for failed signatures.
+    EXPECT_EQ(reply.result_int(), 421) << reply.body();
+    EXPECT_NE(reply.body().find("wrong_host"), std::string::npos) << reply.body();
+    EXPECT_EQ(reply.body().find("rewrote Host"), std::string::npos) << reply.body();
 
     // Now the real failure: signed for localhost:<port>, arriving as Host 127.0.0.1:<port>.
     json follow = {{"@context", "https://www.w3.org/ns/activitystreams"},

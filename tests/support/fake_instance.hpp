@@ -156,6 +156,12 @@ public:
         return url;
     }
 
+    // GETs of host + path get this reply instead of a document: a redirect, an odd status.
+    void set_reply(const std::string& host, const std::string& path, TestReply reply) {
+        std::lock_guard lock(mutex_);
+        replies_[host + path] = std::move(reply);
+    }
+
     // From now on host + path answers 410 Gone (a deleted actor).
     void remove_document(const std::string& host, const std::string& path) {
         std::lock_guard lock(mutex_);
@@ -259,6 +265,7 @@ private:
         std::string path(request.target());
         std::lock_guard lock(mutex_);
         if (request.method() == boost::beast::http::verb::post) return receive(request, host, path);
+        if (auto it = replies_.find(host + path); it != replies_.end()) return it->second;
         TestReply reply;
         if (auto it = documents_.find(host + path); it != documents_.end()) {
             reply.headers = {{"Content-Type", "application/activity+json"}};
@@ -301,6 +308,7 @@ private:
     mutable std::mutex mutex_;
     std::map<std::string, nlohmann::json> documents_;
     std::set<std::string> gone_;
+    std::map<std::string, TestReply> replies_;
     std::map<std::string, std::deque<TestReply>> scripts_;
     std::vector<ReceivedDelivery> deliveries_;
     std::string blog_key_id_;
