@@ -49,6 +49,10 @@ struct Settings {
     std::size_t max_header_bytes = 16 * 1024;
     std::size_t max_body_bytes = 1024 * 1024;  // Mastodon's own inbox limit
     unsigned read_timeout_seconds = 15;
+    // Open connections at once, overall and from one client address (a proxy in trusted_proxies is exempt
+    // from the second: every client comes through it). Over either, a new connection is closed at accept.
+    unsigned max_connections = 1024;
+    unsigned max_connections_per_client = 64;
     unsigned shutdown_grace_seconds = 10;
     // Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the real client; empty: none.
     std::vector<std::string> trusted_proxies;

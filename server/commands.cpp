@@ -46,7 +46,8 @@ int serve(App& app, const std::function<Settings()>& reread) {
         [&router](const http::Request& request, const Peer& peer) { return router(request, peer); },
         [&metrics](const http::Request& request, const http::Response& response) {
             metrics.count_response(request, response);
-        });
+        },
+        [&metrics](std::string_view limit) { metrics.count_refused_connection(limit); });
     federation.start();
     // SIGHUP: the content folder and the settings that can change while running (server/reload.hpp).
     HangupListener hangup([&] {

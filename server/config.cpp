@@ -113,6 +113,11 @@ po::options_description settings_options(Settings& s, std::string& config_file) 
          "largest request body accepted (larger: 413)")
         ("read-timeout", po::value<unsigned>(&s.read_timeout_seconds)->default_value(defaults.read_timeout_seconds),
          "seconds a client has to send a whole request, and to keep an idle connection")
+        ("max-connections", po::value<unsigned>(&s.max_connections)->default_value(defaults.max_connections),
+         "open connections at once; more are closed as they arrive")
+        ("max-connections-per-client",
+         po::value<unsigned>(&s.max_connections_per_client)->default_value(defaults.max_connections_per_client),
+         "open connections at once from one client address (trusted_proxies exempt: limit per client in the proxy)")
         ("shutdown-grace", po::value<unsigned>(&s.shutdown_grace_seconds)->default_value(defaults.shutdown_grace_seconds),
          "seconds in-flight requests get to finish on SIGTERM")
         ("trusted-proxies", po::value<std::string>()->default_value(""),
@@ -337,6 +342,9 @@ void validate(const Settings& settings) {
     }
     if (settings.max_body_bytes == 0 || settings.max_header_bytes < 1024)
         throw ConfigError("max_body_bytes must be positive and max_header_bytes at least 1024");
+    if (settings.max_connections == 0 || settings.max_connections_per_client == 0)
+        throw ConfigError("max_connections and max_connections_per_client must be at least 1");
+    if (settings.read_timeout_seconds == 0) throw ConfigError("read_timeout must be at least 1 second");
 }
 
 }  // namespace fedblog::server

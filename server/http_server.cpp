@@ -19,6 +19,8 @@
 #include <list>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/log.hpp"
@@ -35,15 +37,17 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 ServerLimits ServerLimits::from(const Settings& settings) {
     return {settings.max_header_bytes, settings.max_body_bytes, settings.read_timeout_seconds,
-            settings.shutdown_grace_seconds, settings.threads, AddressSet::parse(settings.trusted_proxies)};
+            settings.max_connections, settings.max_connections_per_client, settings.shutdown_grace_seconds,
+            settings.threads, AddressSet::parse(settings.trusted_proxies)};
 }
 
 namespace {
 
 // One live connection, shared between its coroutine and the shutdown path.
 struct Connection {
-    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+    Connection(tcp::socket socket, std::string peer) : stream(std::move(socket)), address(std::move(peer)) {}
     beast::tcp_stream stream;
+    std::string address;  // the TCP peer, counted against max_connections_per_client
     bool busy = false;  // touched only on the connection's strand
 };
 
@@ -86,12 +90,19 @@ bool is_malformed_request(const beast::error_code& ec) {
 }  // namespace
 
 struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
-    State(ServerLimits l, Handler h, ResponseObserver o)
-        : limits(std::move(l)), handler(std::move(h)), observer(std::move(o)), acceptor(io), signals(io), grace_timer(io) {}
+    State(ServerLimits l, Handler h, ResponseObserver o, RefusalObserver r)
+        : limits(std::move(l)),
+          handler(std::move(h)),
+          observer(std::move(o)),
+          refusal_observer(std::move(r)),
+          acceptor(io),
+          signals(io),
+          grace_timer(io) {}
 
     ServerLimits limits;
     Handler handler;
     ResponseObserver observer;
+    RefusalObserver refusal_observer;
     asio::io_context io;
     tcp::acceptor acceptor;
     asio::signal_set signals;
@@ -99,7 +110,11 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
 
     std::mutex connections_mutex;
     std::list<std::shared_ptr<Connection>> connections;
+    std::unordered_map<std::string, unsigned> open_per_address;  // guarded by connections_mutex
     bool stopping = false;  // guarded by connections_mutex
+    // Refusals since the last log line about them: under a flood, one line a second says how many.
+    std::uint64_t refused_unlogged = 0;  // guarded by connections_mutex
+    std::chrono::steady_clock::time_point refusal_logged_at{};
 
     bool is_stopping() {
         std::lock_guard lock(connections_mutex);
@@ -136,6 +151,8 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     void forget(const std::shared_ptr<Connection>& connection) {
         std::lock_guard lock(connections_mutex);
         connections.remove(connection);
+        if (auto open = open_per_address.find(connection->address); open != open_per_address.end() && --open->second == 0)
+            open_per_address.erase(open);
         if (stopping && connections.empty()) asio::post(io, [self = shared_from_this()] { self->grace_timer.cancel(); });
     }
 
@@ -247,6 +264,44 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
                               {"agent", agent == request.end() ? std::string() : std::string(agent->value())}});
     }
 
+    // Counts the connection in, or names the limit it is over. Called under connections_mutex.
+    const char* admit(const std::shared_ptr<Connection>& connection) {
+        if (connections.size() >= limits.max_connections) return "max_connections";
+        // Behind a reverse proxy every client arrives from the proxy: the proxy limits per client instead.
+        bool exempt = limits.trusted_proxies.contains(connection->address);
+        unsigned& open = open_per_address[connection->address];
+        if (!exempt && open >= limits.max_connections_per_client) return "max_connections_per_client";
+        ++open;
+        connections.push_back(connection);
+        return nullptr;
+    }
+
+    // Closed unread: a slowloris from one address cannot take every connection, nor many addresses every
+    // file descriptor.
+    void refuse(Connection& connection, const char* limit) {
+        beast::error_code ignored;
+        connection.stream.socket().close(ignored);
+        if (refusal_observer) refusal_observer(limit);
+        std::uint64_t suppressed = 0;
+        {
+            std::lock_guard lock(connections_mutex);
+            auto now = std::chrono::steady_clock::now();
+            if (now - refusal_logged_at < std::chrono::seconds(1)) {
+                ++refused_unlogged;
+                return;
+            }
+            refusal_logged_at = now;
+            suppressed = std::exchange(refused_unlogged, 0);
+        }
+        bool overall = std::string_view(limit) == "max_connections";
+        log::warn("connection refused", {{"client", connection.address},
+                                         {"reason", overall ? "too many open connections"
+                                                            : "too many open connections from this address"},
+                                         {"setting", limit},
+                                         {"limit", overall ? limits.max_connections : limits.max_connections_per_client},
+                                         {"refused_since_last_line", suppressed}});
+    }
+
     asio::awaitable<void> accept_loop() {
         while (true) {
             auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), use_tuple);
@@ -259,11 +314,16 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
             auto endpoint = socket.remote_endpoint(endpoint_error);
             std::string address = endpoint_error ? std::string("unknown") : endpoint.address().to_string();
             Peer peer{address, address};
-            auto connection = std::make_shared<Connection>(std::move(socket));
+            auto connection = std::make_shared<Connection>(std::move(socket), address);
+            const char* over_limit = nullptr;
             {
                 std::lock_guard lock(connections_mutex);
                 if (stopping) co_return;
-                connections.push_back(connection);
+                over_limit = admit(connection);
+            }
+            if (over_limit) {
+                refuse(*connection, over_limit);
+                continue;
             }
             asio::co_spawn(connection->stream.get_executor(), serve(connection, std::move(peer)),
                            [self = shared_from_this(), connection](std::exception_ptr failure) {
@@ -281,8 +341,8 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
 };
 
 HttpServer::HttpServer(std::string address, unsigned short port, ServerLimits limits, Handler handler,
-                       ResponseObserver observer)
-    : state_(std::make_shared<State>(std::move(limits), std::move(handler), std::move(observer))) {
+                       ResponseObserver observer, RefusalObserver refused)
+    : state_(std::make_shared<State>(std::move(limits), std::move(handler), std::move(observer), std::move(refused))) {
     auto endpoint = tcp::endpoint(asio::ip::make_address(address), port);
     state_->acceptor.open(endpoint.protocol());
     state_->acceptor.set_option(asio::socket_base::reuse_address(true));

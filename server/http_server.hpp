@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "common/settings.hpp"
@@ -29,11 +30,16 @@ using Handler = std::function<Reply(const http::Request&, const Peer&)>;
 // included; for metrics.
 // The request is empty when it could not be read. Called on I/O threads: it must be cheap and thread-safe.
 using ResponseObserver = std::function<void(const http::Request&, const http::Response&)>;
+// Told about every connection closed at accept, with the limit it was over ("max_connections" or
+// "max_connections_per_client"). Called on I/O threads: cheap and thread-safe, as above.
+using RefusalObserver = std::function<void(std::string_view limit)>;
 
 struct ServerLimits {
     std::size_t max_header_bytes;
     std::size_t max_body_bytes;
-    unsigned read_timeout_seconds;
+    unsigned read_timeout_seconds;  // the whole request (head and body) must arrive within it
+    unsigned max_connections;
+    unsigned max_connections_per_client;  // by TCP peer address; trusted_proxies are exempt
     unsigned shutdown_grace_seconds;
     unsigned threads;  // 0 = one per core
     AddressSet trusted_proxies;  // peers whose X-Forwarded-For is believed
@@ -44,7 +50,7 @@ struct ServerLimits {
 class HttpServer {
 public:
     HttpServer(std::string address, unsigned short port, ServerLimits limits, Handler handler,
-               ResponseObserver observer = {});
+               ResponseObserver observer = {}, RefusalObserver refused = {});
     ~HttpServer();
 
     // The port actually bound (useful with port 0 in tests).

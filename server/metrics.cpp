@@ -167,6 +167,10 @@ void Metrics::count_response(const http::Request& request, const http::Response&
     (*requests_)[route][status - first_status].fetch_add(1, std::memory_order_relaxed);
 }
 
+void Metrics::count_refused_connection(std::string_view limit) {
+    (limit == "max_connections" ? refused_overall_ : refused_per_client_).fetch_add(1, std::memory_order_relaxed);
+}
+
 void Metrics::count_inbox(std::string_view type, std::string_view outcome) {
     std::string_view type_label = "other";
     for (std::string_view known : known_types)
@@ -212,6 +216,13 @@ std::string Metrics::render(store::Database& db, const activitypub::delivery::En
             out += "fedblog_http_requests_total{route=\"" + label(routes[route]) + "\",status=\"" +
                    std::to_string(first_status + i) + "\"} " + std::to_string(n) + "\n";
         }
+
+    header(out, "fedblog_connections_refused_total", "counter",
+           "Connections closed at accept, by the setting they were over.");
+    out += "fedblog_connections_refused_total{limit=\"max_connections\"} " +
+           std::to_string(refused_overall_.load(std::memory_order_relaxed)) + "\n";
+    out += "fedblog_connections_refused_total{limit=\"max_connections_per_client\"} " +
+           std::to_string(refused_per_client_.load(std::memory_order_relaxed)) + "\n";
 
     header(out, "fedblog_inbox_activities_total", "counter",
            "Inbox POSTs, by activity type and outcome (the reason the inbox answered with).");

@@ -30,6 +30,8 @@ public:
 
     // Every response the server writes (an HttpServer ResponseObserver).
     void count_response(const http::Request& request, const http::Response& response);
+    // A connection closed at accept for being over `limit` (an HttpServer RefusalObserver).
+    void count_refused_connection(std::string_view limit);
     // One inbox POST: the activity's type as sent (unknown types count as "other") and the inbox's reason.
     void count_inbox(std::string_view type, std::string_view outcome);
 
@@ -46,6 +48,8 @@ private:
         std::string type, outcome;
         std::atomic<std::uint64_t> count{0};
     };
+    std::atomic<std::uint64_t> refused_overall_{0}, refused_per_client_{0};
+
     mutable std::shared_mutex inbox_mutex_;
     std::deque<InboxSeries> inbox_;
     std::int64_t started_ = 0;

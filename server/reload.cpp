@@ -66,6 +66,8 @@ const std::vector<Field>& fields() {
         FEDBLOG_FIELD(max_header_bytes, false),
         FEDBLOG_FIELD(max_body_bytes, false),
         FEDBLOG_FIELD(read_timeout_seconds, false),
+        FEDBLOG_FIELD(max_connections, false),
+        FEDBLOG_FIELD(max_connections_per_client, false),
         FEDBLOG_FIELD(shutdown_grace_seconds, false),
         FEDBLOG_FIELD(trusted_proxies, false),
         FEDBLOG_FIELD(metrics_allowed, false),

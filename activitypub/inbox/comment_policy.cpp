@@ -15,12 +15,21 @@ namespace {
 // mention links of the content.
 int mentioned_accounts(const Ids& ids, const Json& object, const comments::ContentShape& shape) {
     std::set<std::string> mentioned;
-    if (auto tags = object.find("tag"); tags != object.end() && tags->is_array())
-        for (const auto& tag : *tags)
-            if (tag.is_object() && tag.value("type", Json()) == "Mention") {
-                std::string href = id_of(tag.value("href", Json()));
-                if (!href.empty() && href != ids.actor()) mentioned.insert(href);
-            }
+    auto read_tag = [&](const Json& tag) {
+        if (tag.is_object() && tag.value("type", Json()) == "Mention") {
+            std::string href = id_of(tag.value("href", Json()));
+            if (!href.empty() && href != ids.actor()) mentioned.insert(href);
+        }
+    };
+    if (auto tags = object.find("tag"); tags != object.end() && tags->is_array()) {
+        // Only the first ones are read: past them the count is over any limit anyway, and a reply with ten
+        // thousand tags costs no more than one with a few hundred.
+        std::size_t read = 0;
+        for (const auto& tag : *tags) {
+            if (++read > max_tags_read) break;
+            read_tag(tag);
+        }
+    }
     if (!mentioned.empty()) return static_cast<int>(mentioned.size());
     for (const auto& href : shape.mention_hrefs)
         if (!href.starts_with(ids.origin() + "/")) mentioned.insert(href);

@@ -14,6 +14,9 @@
 
 namespace fedblog::activitypub::inbox {
 
+// Tags of a reply read for the mention count; the rest are not looked at.
+inline constexpr std::size_t max_tags_read = 256;
+
 struct CommentPolicy {
     enum class Mode { open, trusted, all_held };
     Mode mode = Mode::trusted;

@@ -7,6 +7,7 @@
 #include "activitypub/inbox/reports.hpp"
 #include "activitypub/remote/actor_document.hpp"
 #include "activitypub/remote/request_verifier.hpp"
+#include "common/json_guard.hpp"
 #include "common/log.hpp"
 #include "store/comments.hpp"
 #include "store/followers.hpp"
@@ -94,6 +95,7 @@ asio::awaitable<InboxAnswer> Inbox::admit(const InboxRequest& request, IncomingA
         co_return refused(415, "unsupported_media_type",
                           "Content-Type must be application/activity+json or application/ld+json, not \"" +
                               request.content_type + "\"");
+    if (auto problem = check_untrusted_json(request.message.body)) co_return refused(400, problem->reason, problem->detail);
     Json document = Json::parse(request.message.body, nullptr, false);
     if (document.is_discarded()) co_return refused(400, "malformed_json", "the body is not valid JSON");
     auto read = read_activity(std::move(document));

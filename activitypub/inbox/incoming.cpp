@@ -2,8 +2,6 @@
 
 namespace fedblog::activitypub::inbox {
 
-
-
 namespace {
 
 bool is_absolute_http_url(const std::string& value) {
@@ -18,6 +16,8 @@ const Json& null_json() {
 }  // namespace
 
 std::string id_of(const Json& node) {
+    // JSON-LD: a one-element array says the same as its element (a compactor leaves some that way).
+    if (node.is_array() && node.size() == 1) return id_of(node.front());
     if (node.is_string()) return node.get<std::string>();
     if (node.is_object()) {
         auto id = node.find("id");
@@ -33,6 +33,10 @@ const Json& IncomingActivity::object() const {
 
 std::variant<IncomingActivity, MalformedActivity> read_activity(Json document) {
     if (!document.is_object()) return MalformedActivity{"the body is not a JSON object"};
+    // A one-element array is its element (JSON-LD); handlers then see one actor and one object.
+    for (const char* key : {"actor", "object"})
+        if (auto field = document.find(key); field != document.end() && field->is_array() && field->size() == 1)
+            *field = Json(field->front());
     IncomingActivity activity;
     activity.id = id_of(document.value("id", Json()));
     if (activity.id.empty() || !is_absolute_http_url(activity.id))

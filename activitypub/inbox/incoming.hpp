@@ -23,7 +23,8 @@ struct MalformedActivity {
 
 std::variant<IncomingActivity, MalformedActivity> read_activity(Json document);
 
-// The id of a JSON-LD node given as a string or as an object with an "id"; empty otherwise.
+// The id of a JSON-LD node given as a string or as an object with an "id", or as a one-element array of
+// either; empty otherwise (several ids are not one).
 std::string id_of(const Json& node);
 
 }  // namespace fedblog::activitypub::inbox

@@ -62,9 +62,16 @@ std::string url_of(const Json& object) {
     return found->empty() ? std::string() : href(found->front());
 }
 
-// `content`, else the first entry of `contentMap` (whose key is then the language).
+// `content` (a string, or in an array the first string: JSON-LD may list it), else the first entry of
+// `contentMap` (whose key is then the language).
 std::pair<std::string, std::string> content_of(const Json& object) {
     std::string content = string_of(object, "content");
+    if (auto found = object.find("content"); found != object.end() && found->is_array())
+        for (const auto& item : *found)
+            if (item.is_string()) {
+                content = item.get<std::string>();
+                break;
+            }
     std::string language;
     if (auto map = object.find("contentMap"); map != object.end() && map->is_object() && !map->empty()) {
         language = map->begin().key();

@@ -1,5 +1,7 @@
 #include "activitypub/remote/document_fetcher.hpp"
 
+#include "common/json_guard.hpp"
+
 namespace fedblog::activitypub::remote {
 
 namespace asio = boost::asio;
@@ -22,6 +24,8 @@ asio::awaitable<std::variant<FetchedDocument, FetchError>> DocumentFetcher::fetc
         co_return FetchError{response->status >= 500 || response->status == 429 ? FetchErrorKind::unavailable
                                                                                  : FetchErrorKind::invalid,
                              url + " answered " + std::to_string(response->status)};
+    if (auto problem = check_untrusted_json(response->body))
+        co_return FetchError{FetchErrorKind::invalid, url + " did not answer readable JSON: " + problem->detail};
     json document = json::parse(response->body, nullptr, false);
     if (document.is_discarded() || !document.is_object())
         co_return FetchError{FetchErrorKind::invalid, url + " did not answer a JSON object"};

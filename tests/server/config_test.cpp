@@ -150,3 +150,21 @@ TEST(Config, CommentModerationSettingsHaveDefaultsAndAreChecked) {
     EXPECT_THROW(validate(parse({"serve", "--comments-moderation", "closed"}).settings), ConfigError);
     EXPECT_THROW(validate(parse({"serve", "--comment-max-bytes", "0"}).settings), ConfigError);
 }
+
+TEST(Config, ConnectionCapsHaveDefaultsAndAreChecked) {
+    CommandLine defaults = parse({"serve"});
+    EXPECT_EQ(defaults.settings.max_connections, 1024u);
+    EXPECT_EQ(defaults.settings.max_connections_per_client, 64u);
+
+    fedblog::testing::TempDir dir;
+    auto file = dir / "fedblog.conf";
+    std::ofstream(file) << "max_connections = 300\n";
+    CommandLine set = parse({"serve", "--config", file.c_str()}, {"FEDBLOG_MAX_CONNECTIONS_PER_CLIENT=8"});
+    EXPECT_EQ(set.settings.max_connections, 300u);
+    EXPECT_EQ(set.settings.max_connections_per_client, 8u);
+    EXPECT_NO_THROW(validate(set.settings));
+
+    EXPECT_THROW(validate(parse({"serve", "--max-connections", "0"}).settings), ConfigError);
+    EXPECT_THROW(validate(parse({"serve", "--max-connections-per-client", "0"}).settings), ConfigError);
+    EXPECT_THROW(validate(parse({"serve", "--read-timeout", "0"}).settings), ConfigError);
+}

@@ -495,3 +495,66 @@ TEST_F(FederationTest, AProfileChangeSendsAnUpdateOfTheActor) {
 }
 
 }  // namespace
+
+TEST_F(FederationTest, UnreadableBodiesAreRefusedWithTheirReasonAndPromptly) {
+    start_blog();
+    auto post = [&](const std::string& body) {
+        return client().request(boost::beast::http::verb::post, "/inbox",
+                                {{"Content-Type", "application/activity+json"}}, body);
+    };
+    auto latin1 = post("{\"type\":\"Create\",\"content\":\"caf\xe9\"}");
+    EXPECT_EQ(latin1.result_int(), 400);
+    EXPECT_NE(latin1.body().find("invalid_utf8: the body is not UTF-8"), std::string::npos) << latin1.body();
+    // A megabyte of "[" and a deep array inside an ordinary object: refused by the depth limit, not parsed.
+    auto started = std::chrono::steady_clock::now();
+    auto bomb = post(std::string(1000000, '['));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+    EXPECT_EQ(bomb.result_int(), 400);
+    EXPECT_NE(bomb.body().find("json_too_deep: the JSON nests deeper than 64 levels"), std::string::npos) << bomb.body();
+    auto nested = post("{\"id\":\"https://remote.test/x\",\"tag\":" + std::string(100, '[') + std::string(100, ']') + "}");
+    EXPECT_NE(nested.body().find("json_too_deep"), std::string::npos) << nested.body();
+    auto samples = client().get("/metrics").body();
+    EXPECT_NE(samples.find("fedblog_inbox_activities_total{type=\"(unreadable)\",outcome=\"json_too_deep\"} 2"),
+              std::string::npos)
+        << samples;
+    EXPECT_EQ(client().get("/healthz").result_int(), 200);
+}
+
+TEST_F(FederationTest, JsonLdSpellingsOfAReplyAreReadAsTheReply) {
+    write_post("bonjour.md", "title: Bonjour\ndate: 2026-11-01\n", "Premier billet.\n");
+    start_blog();
+    std::string alice = remote.add_actor("alice");
+    followed_by(alice);
+    json note = reply_note(alice, alice + "/statuses/40", url("/posts/bonjour"), "");
+    note.erase("content");
+    note["contentMap"] = {{"fr", "<p>Écrit en JSON-LD</p>"}};
+    note["attributedTo"] = {{"id", alice}, {"type", "Person"}};
+    note["to"] = "https://www.w3.org/ns/activitystreams#Public";
+    json create = wrapped("Create", alice, note, "activity");
+    create.erase("@context");
+    create["actor"] = json::array({alice});
+    create["object"] = json::array({note});
+    auto answer = send(create, alice);
+    EXPECT_EQ(answer.result_int(), 202);
+    EXPECT_NE(answer.body().find("comment_added"), std::string::npos) << answer.body();
+    EXPECT_NE(client().get("/posts/bonjour").body().find("Écrit en JSON-LD"), std::string::npos);
+}
+
+TEST_F(FederationTest, AReplyWithTenThousandMentionsIsAnsweredPromptlyAndHeld) {
+    write_post("bonjour.md", "title: Bonjour\ndate: 2026-11-01\n", "Premier billet.\n");
+    start_blog();
+    std::string alice = remote.add_actor("alice");
+    followed_by(alice);
+    json note = reply_note(alice, alice + "/statuses/41", url("/posts/bonjour"), "<p>Coucou tout le monde</p>");
+    note["tag"] = json::array();
+    for (int i = 0; i < 10000; ++i)
+        note["tag"].push_back({{"type", "Mention"}, {"href", "https://remote.test/u/" + std::to_string(i)}});
+    auto started = std::chrono::steady_clock::now();
+    auto answer = send(wrapped("Create", alice, note, "activity"), alice);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+    EXPECT_EQ(answer.result_int(), 202);
+    EXPECT_NE(answer.body().find("comment_held"), std::string::npos) << answer.body();
+    auto held = store::Comments(app->database()).recent("held", 10);
+    ASSERT_EQ(held.size(), 1u);
+    EXPECT_NE(held[0].held_reason.find("mentions 256 accounts"), std::string::npos) << held[0].held_reason;
+}

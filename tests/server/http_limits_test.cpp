@@ -85,3 +85,156 @@ TEST_F(HttpLimits, PipelinedRequestsAreAnsweredInOrder) {
     EXPECT_EQ(connection.read_reply(false).result(), beast_http::status::ok);
     EXPECT_EQ(connection.read_reply(false).result(), beast_http::status::not_found);
 }
+
+namespace {
+
+// A slowloris connection: sends a request head one byte at a time and never finishes it.
+class Drip {
+public:
+    Drip(unsigned short port, std::string local_address = {}) : client_(port, std::move(local_address)) {
+        client_.socket().non_blocking(true);
+    }
+
+    // The next byte of a head too long to ever be completed at this pace.
+    void send_byte() {
+        static const std::string head = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + std::string(4000, 'z');
+        if (closed() || !received_.empty() || sent_ >= head.size()) return;  // answered: stop writing
+        boost::system::error_code ec;
+        client_.socket().write_some(boost::asio::buffer(&head[sent_], 1), ec);
+        if (!ec) ++sent_;
+    }
+
+    // Reads what the server sent without blocking; true once it closed the connection.
+    bool closed() {
+        if (closed_) return true;
+        char chunk[512];
+        while (true) {
+            boost::system::error_code ec;
+            std::size_t n = client_.socket().read_some(boost::asio::buffer(chunk), ec);
+            received_.append(chunk, n);
+            if (ec == boost::asio::error::would_block) return false;
+            if (ec) return closed_ = true;  // EOF or reset
+        }
+    }
+
+    const std::string& received() const { return received_; }
+    std::size_t sent() const { return sent_; }
+
+private:
+    HttpClient client_;
+    std::size_t sent_ = 0;
+    bool closed_ = false;
+    std::string received_;
+};
+
+std::size_t count_closed(std::vector<std::unique_ptr<Drip>>& drips) {
+    std::size_t closed = 0;
+    for (auto& drip : drips) closed += drip->closed() ? 1 : 0;
+    return closed;
+}
+
+class ConnectionLimits : public ServerFixture {
+protected:
+    ConnectionLimits() {
+        settings.read_timeout_seconds = 2;
+        settings.max_connections_per_client = 20;
+    }
+};
+
+using Clock = std::chrono::steady_clock;
+
+// Closed by the server well before the read timeout would close an idle connection.
+bool closed_at_once(HttpClient& client) {
+    auto started = Clock::now();
+    return client.closed_by_server() && Clock::now() - started < std::chrono::milliseconds(1000);
+}
+
+}  // namespace
+
+TEST_F(ConnectionLimits, SlowlorisFromOneAddressIsCappedAndTimedOutWhileOtherClientsAreServed) {
+    start();
+    constexpr std::size_t dripping = 200;
+    std::vector<std::unique_ptr<Drip>> drips;
+    for (std::size_t i = 0; i < dripping; ++i) drips.push_back(std::make_unique<Drip>(port));
+    auto started = Clock::now();
+    auto drip_for = [&](std::chrono::milliseconds span) {
+        for (auto until = Clock::now() + span; Clock::now() < until;) {
+            for (auto& drip : drips) drip->send_byte();
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    };
+
+    // Over the per-address cap: closed at accept, unanswered.
+    std::size_t closed = 0;
+    for (int round = 0; round < 20 && closed < dripping - 20; ++round) {
+        drip_for(std::chrono::milliseconds(50));
+        closed = count_closed(drips);
+    }
+    EXPECT_EQ(closed, dripping - 20);
+    EXPECT_LT(Clock::now() - started, std::chrono::milliseconds(1500)) << "the capped ones were closed late";
+
+    // A reader from another address is served at once, in the middle of the drip.
+    auto asked = Clock::now();
+    HttpClient reader(port, "127.0.0.2");
+    EXPECT_EQ(reader.get("/healthz").result(), beast_http::status::ok);
+    EXPECT_LT(Clock::now() - asked, std::chrono::milliseconds(500));
+
+    // The twenty let in keep dripping (a byte per 50 ms resets no deadline): they get 408 and are closed once
+    // the read timeout has passed since they connected.
+    drip_for(std::chrono::milliseconds(1000));
+    EXPECT_EQ(count_closed(drips), dripping - 20) << "closed before the read timeout";
+    std::size_t answered_408 = 0;
+    while (count_closed(drips) < dripping && Clock::now() - started < std::chrono::seconds(5)) drip_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(count_closed(drips), dripping);
+    EXPECT_LT(Clock::now() - started, std::chrono::milliseconds(3500));
+    for (auto& drip : drips) {
+        if (drip->received().empty()) continue;  // refused at accept
+        EXPECT_TRUE(drip->received().starts_with("HTTP/1.1 408")) << drip->received();
+        EXPECT_GT(drip->sent(), 20u);  // it did drip all along
+        ++answered_408;
+    }
+    EXPECT_EQ(answered_408, 20u);
+
+    std::string exposition = metrics.render(app->database(), nullptr);
+    EXPECT_NE(exposition.find("fedblog_connections_refused_total{limit=\"max_connections_per_client\"} 180\n"),
+              std::string::npos)
+        << exposition;
+    // And 127.0.0.1 may connect again now that its connections are gone.
+    EXPECT_EQ(client().get("/healthz").result(), beast_http::status::ok);
+}
+
+TEST_F(ConnectionLimits, ConnectionsOverTheOverallCapAreClosedAtAccept) {
+    settings.max_connections = 5;
+    start();
+    std::vector<std::unique_ptr<HttpClient>> open;
+    for (int i = 0; i < 5; ++i) {
+        open.push_back(std::make_unique<HttpClient>(port, "127.0.0." + std::to_string(10 + i)));
+        EXPECT_EQ(open.back()->get("/healthz").result(), beast_http::status::ok);  // kept alive
+    }
+    HttpClient sixth(port, "127.0.0.20");
+    EXPECT_TRUE(closed_at_once(sixth));
+    // A slot frees when one of the five leaves.
+    open.pop_back();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    HttpClient seventh(port, "127.0.0.21");
+    EXPECT_EQ(seventh.get("/healthz").result(), beast_http::status::ok);
+    EXPECT_NE(metrics.render(app->database(), nullptr).find("fedblog_connections_refused_total{limit=\"max_connections\"} 1\n"),
+              std::string::npos);
+}
+
+TEST_F(ConnectionLimits, ATrustedProxyIsNotCappedPerAddress) {
+    settings.max_connections_per_client = 2;
+    settings.trusted_proxies = {"127.0.0.1"};
+    start();
+    std::vector<std::unique_ptr<HttpClient>> through_proxy;
+    for (int i = 0; i < 6; ++i) {
+        through_proxy.push_back(std::make_unique<HttpClient>(port));
+        EXPECT_EQ(through_proxy.back()->get("/healthz", {{"X-Forwarded-For", "203.0.113.7"}}).result(),
+                  beast_http::status::ok);
+    }
+    // Anyone else still is.
+    HttpClient first(port, "127.0.0.3"), second(port, "127.0.0.3"), third(port, "127.0.0.3");
+    EXPECT_EQ(first.get("/healthz").result(), beast_http::status::ok);
+    EXPECT_EQ(second.get("/healthz").result(), beast_http::status::ok);
+    EXPECT_TRUE(closed_at_once(third));
+}

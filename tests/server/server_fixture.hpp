@@ -46,7 +46,8 @@ protected:
             [this](const http::Request& request, const server::Peer& peer) { return (*router)(request, peer); },
             [this](const http::Request& request, const http::Response& response) {
                 metrics.count_response(request, response);
-            });
+            },
+            [this](std::string_view limit) { metrics.count_refused_connection(limit); });
         port = server->port();
         settings.public_url = "http://localhost:" + std::to_string(port);
         app = std::make_unique<server::App>(settings);
