@@ -56,7 +56,8 @@ Inbox::Inbox(store::Database& db, Ids ids, remote::KeyDirectory& keys, remote::D
       fetcher_(fetcher),
       options_(std::make_shared<const InboxOptions>(std::move(options))),
       clock_(std::move(clock)),
-      deliveries_queued_(std::move(deliveries_queued)) {}
+      deliveries_queued_(std::move(deliveries_queued)),
+      writer_(db, deliveries_queued_) {}
 
 asio::awaitable<InboxAnswer> Inbox::receive(const InboxRequest& request) {
     IncomingActivity activity;
@@ -177,7 +178,9 @@ asio::awaitable<InboxAnswer> Inbox::handle(IncomingActivity& activity) {
         InboxAnswer missing = co_await fetch_ancestors(activity, ancestors);
         if (!missing.reason.empty()) co_return missing;
     }
-    co_return handle_locally(activity, ancestors);
+    // On the writer's thread, committed with whatever else arrived meanwhile; the answer waits for the commit.
+    co_return co_await writer_.write<InboxAnswer>(
+        [this, &activity, &ancestors](bool& queued) { return apply(activity, ancestors, queued); });
 }
 
 // A reply to a part of a thread we do not hold yet: its missing ancestors are fetched from their own origins,
@@ -223,8 +226,20 @@ asio::awaitable<InboxAnswer> Inbox::remember_actor(const std::string& actor_id) 
 
 InboxAnswer Inbox::handle_locally(const IncomingActivity& activity,
                                   const std::vector<comments::FetchedReply>& ancestors) {
-    const std::int64_t now = clock_();
     bool queued = false;
+    InboxAnswer answer;
+    {
+        store::WriteTransaction transaction(db_);
+        answer = apply(activity, ancestors, queued);
+        transaction.commit();
+    }
+    if (queued && deliveries_queued_) deliveries_queued_();
+    return answer;
+}
+
+InboxAnswer Inbox::apply(const IncomingActivity& activity, const std::vector<comments::FetchedReply>& ancestors,
+                         bool& queued) {
+    const std::int64_t now = clock_();
     InboxAnswer answer;
     {
         store::WriteTransaction transaction(db_);
@@ -284,7 +299,6 @@ InboxAnswer Inbox::handle_locally(const IncomingActivity& activity,
         if (answer.status >= 400 && !queued) return answer;
         transaction.commit();
     }
-    if (queued && deliveries_queued_) deliveries_queued_();
     return answer;
 }
 
