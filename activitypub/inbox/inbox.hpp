@@ -69,6 +69,8 @@ public:
     // New options (serve's SIGHUP: blocked domains, comment moderation); activities already being handled keep
     // the ones they started with.
     void set_options(InboxOptions options);
+    // Its group commits so far (metrics, the benchmark).
+    const GroupWriter& writer() const { return writer_; }
 
 private:
     boost::asio::awaitable<InboxAnswer> admit(const InboxRequest& request, IncomingActivity& activity);
@@ -82,8 +84,9 @@ private:
                                                         std::vector<comments::FetchedReply>& chain);
     // The activity's effects and the record that it was seen, in one savepoint (inside the group's transaction
     // when the writer runs it); sets `queued` when deliveries were queued.
+    // `content`: a reply's, prepared beforehand (prepare_reply).
     InboxAnswer apply(const IncomingActivity& activity, const std::vector<comments::FetchedReply>& ancestors,
-                      bool& queued);
+                      const PreparedContent* content, bool& queued);
     // apply() in a transaction of its own, waking the delivery workers (the fuzzer's way in).
     InboxAnswer handle_locally(const IncomingActivity& activity, const std::vector<comments::FetchedReply>& ancestors = {});
     InboxAnswer forget_actor(const std::string& actor_id, std::int64_t now);
@@ -99,6 +102,11 @@ private:
     std::shared_ptr<const InboxOptions> options_;  // guarded by options_mutex_
     Clock clock_;
     std::function<void()> deliveries_queued_;
+    // A second connection for what the io threads read (blocks, a reply's place): it never waits for the
+    // writer's lock and sees what is committed. Absent for a database without a file (then db_ is read).
+    std::unique_ptr<store::Database> reader_;
+    std::unique_ptr<BlockCache> blocks_;
+    store::Database& reader() { return reader_ ? *reader_ : db_; }
     GroupWriter writer_;  // last: its thread stops, writing what is queued, before the rest goes
 
     // fuzz/activity_fuzz.cpp drives handle_locally and move_follower directly, as if past the signature check:
