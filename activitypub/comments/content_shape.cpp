@@ -74,8 +74,18 @@ void read_text(std::string_view text, ContentShape& shape) {
 
 }  // namespace
 
+void ShapeReader::text(std::string_view text) { read_text(text, shape_); }
+
+void ShapeReader::link(std::string_view classes, std::string_view href, std::string_view text) {
+    if (has_class(classes, "hashtag") || text.starts_with('#')) return;
+    if (has_class(classes, "mention") || text.starts_with('@'))
+        shape_.mention_hrefs.emplace_back(href);
+    else
+        ++shape_.links;
+}
+
 ContentShape content_shape(std::string_view html) {
-    ContentShape shape;
+    ShapeReader reader;
     std::unique_ptr<GumboOutput, void (*)(GumboOutput*)> output(
         gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size()),
         [](GumboOutput* parsed) { gumbo_destroy_output(&kGumboDefaultOptions, parsed); });
@@ -83,23 +93,17 @@ ContentShape content_shape(std::string_view html) {
     while (!stack.empty()) {
         const GumboNode* node = stack.back();
         stack.pop_back();
-        if (node->type == GUMBO_NODE_TEXT) read_text(node->v.text.text, shape);
+        if (node->type == GUMBO_NODE_TEXT) reader.text(node->v.text.text);
         if (node->type != GUMBO_NODE_ELEMENT) continue;
         const GumboElement& element = node->v.element;
         if (element.tag == GUMBO_TAG_A) {
-            const std::string_view classes = attribute(element, "class");
-            const std::string text = text_of(node);
-            if (has_class(classes, "hashtag") || text.starts_with('#')) continue;
-            if (has_class(classes, "mention") || text.starts_with('@'))
-                shape.mention_hrefs.emplace_back(attribute(element, "href"));
-            else
-                ++shape.links;
+            reader.link(attribute(element, "class"), attribute(element, "href"), text_of(node));
             continue;  // a link's own text is not the reply's text
         }
         for (unsigned i = element.children.length; i-- > 0;)
             stack.push_back(static_cast<const GumboNode*>(element.children.data[i]));
     }
-    return shape;
+    return reader.finish();
 }
 
 }  // namespace fedblog::activitypub::comments

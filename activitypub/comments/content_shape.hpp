@@ -16,6 +16,20 @@ struct ContentShape {
     bool links_only() const { return links > 0 && !has_text; }
 };
 
+// Builds a ContentShape from the text and the links of sanitized HTML in document order. sanitize_html feeds
+// one while it writes (one parse for both); content_shape() feeds one from a parse of its own.
+class ShapeReader {
+public:
+    // A run of text outside links, between two tags (as an HTML parser would make it one text node).
+    void text(std::string_view text);
+    // A link: its class attribute, its href and all the text inside it.
+    void link(std::string_view classes, std::string_view href, std::string_view text);
+    ContentShape finish() { return std::move(shape_); }
+
+private:
+    ContentShape shape_;
+};
+
 // `html` as sanitize_html returns it (only http(s) links are left, with Mastodon's classes).
 ContentShape content_shape(std::string_view html);
 

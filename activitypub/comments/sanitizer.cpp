@@ -404,9 +404,46 @@ std::size_t fitting_prefix(std::string_view text, std::size_t budget, bool escap
 // The sanitised HTML, within its size budget: every chunk is written only when it and the end tags of the
 // elements then open fit.
 
+// The shape of the output as it is written: its text in runs between tags (the text nodes a parser of the
+// output would make), and each output <a> with all the text written inside it.
+class ShapeTracker {
+public:
+    void add(std::string_view clean_text) { (anchor_ ? anchor_text_ : run_) += clean_text; }
+    // A tag was written: the text run before it ends (inside a link, the link's text goes on).
+    void tag() {
+        if (anchor_ || run_.empty()) return;
+        reader_.text(run_);
+        run_.clear();
+    }
+    void open_anchor(std::string classes, std::string href, std::size_t depth) {
+        anchor_ = true;
+        anchor_classes_ = std::move(classes);
+        anchor_href_ = std::move(href);
+        anchor_depth_ = depth;
+        anchor_text_.clear();
+    }
+    // An element at `depth` (its level once open) was closed, or removed when left empty.
+    void closed(std::size_t depth, bool removed) {
+        if (!anchor_ || depth != anchor_depth_) return;
+        anchor_ = false;
+        if (!removed) reader_.link(anchor_classes_, anchor_href_, anchor_text_);
+    }
+    ContentShape finish() {
+        tag();
+        return reader_.finish();
+    }
+
+private:
+    ShapeReader reader_;
+    std::string run_;
+    bool anchor_ = false;
+    std::string anchor_classes_, anchor_href_, anchor_text_;
+    std::size_t anchor_depth_ = 0;
+};
+
 class HtmlWriter {
 public:
-    explicit HtmlWriter(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+    HtmlWriter(std::size_t max_bytes, ShapeTracker* shape) : max_bytes_(max_bytes), shape_(shape) {}
 
     bool full() const { return full_; }
     std::size_t depth() const { return open_.size(); }
@@ -432,12 +469,14 @@ public:
         const std::string escaped = escape_html(clean);
         if (fits(escaped.size())) {
             out_ += escaped;
+            if (shape_) shape_->add(clean);
             return;
         }
         const std::size_t budget = max_bytes_ - std::min(max_bytes_, out_.size() + closing_bytes_);
         std::size_t kept = fitting_prefix(clean, budget, true);
         if (doubled && kept < 2) kept = 0;
         out_ += escape_html(std::string_view(clean).substr(0, kept));
+        if (shape_) shape_->add(std::string_view(clean).substr(0, kept));
         full_ = true;
     }
 
@@ -454,6 +493,7 @@ public:
         out_ += name;
         out_ += attributes;
         out_ += '>';
+        if (shape_) shape_->tag();
         open_.push_back({name, start, out_.size()});
         closing_bytes_ += close_size;
         return true;
@@ -469,11 +509,13 @@ public:
         out_ += '<';
         out_ += name;
         out_ += '>';
+        if (shape_) shape_->tag();
     }
 
     void close() {
         if (open_.empty()) return;
         const OpenElement element = open_.back();
+        if (shape_) shape_->tag(), shape_->closed(open_.size(), false);
         open_.pop_back();
         closing_bytes_ -= element.name.size() + 3;
         out_ += "</";
@@ -486,6 +528,7 @@ public:
         while (!open_.empty()) {
             const OpenElement element = open_.back();
             if (full_ && out_.size() == element.content_start) {
+                if (shape_) shape_->closed(open_.size(), true);
                 open_.pop_back();
                 closing_bytes_ -= element.name.size() + 3;
                 out_.resize(element.start);
@@ -507,10 +550,13 @@ private:
 
     void flush_space() {
         pending_space_ = false;
-        if (fits(1)) out_ += ' ';
+        if (!fits(1)) return;
+        out_ += ' ';
+        if (shape_) shape_->add(" ");
     }
 
     std::size_t max_bytes_;
+    ShapeTracker* shape_;
     std::string out_;
     std::vector<OpenElement> open_;
     std::size_t closing_bytes_ = 0;
@@ -643,9 +689,11 @@ bool is_element(const GumboNode& node) {
 
 }  // namespace
 
-std::string sanitize_html(std::string_view remote_html, const SanitizeOptions& options) {
+std::string sanitize_html(std::string_view remote_html, const SanitizeOptions& options, ContentShape* shape) {
     const Fragment fragment(bounded_input(remote_html, options.max_input_bytes));
-    HtmlWriter writer(options.max_output_bytes);
+    std::optional<ShapeTracker> tracker;
+    if (shape) tracker.emplace();
+    HtmlWriter writer(options.max_output_bytes, tracker ? &*tracker : nullptr);
     int anchors = 0, paragraphs = 0;
     std::vector<HtmlFrame> stack;
     stack.push_back({fragment.nodes()});
@@ -703,6 +751,8 @@ std::string sanitize_html(std::string_view remote_html, const SanitizeOptions& o
                 const std::string_view name = gumbo_normalized_tagname(element.tag);
                 if (writer.open(name, kept_attributes(element, href.value_or("")))) {
                     child.opened = 1;
+                    if (element.tag == GUMBO_TAG_A && tracker)
+                        tracker->open_anchor(kept_classes(attribute(element, "class")), *href, writer.depth());
                     if (element.tag == GUMBO_TAG_A) child.anchor = true, ++anchors;
                     if (element.tag == GUMBO_TAG_P) child.paragraph = true, ++paragraphs;
                 }
@@ -717,7 +767,9 @@ std::string sanitize_html(std::string_view remote_html, const SanitizeOptions& o
         if (writer.full()) break;
         stack.push_back(child);
     }
-    return writer.finish();
+    std::string html = writer.finish();
+    if (shape) *shape = tracker->finish();
+    return html;
 }
 
 std::string html_to_text(std::string_view remote_html, const SanitizeOptions& options) {

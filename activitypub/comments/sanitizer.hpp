@@ -30,6 +30,8 @@
 #include <string>
 #include <string_view>
 
+#include "activitypub/comments/content_shape.hpp"
+
 namespace fedblog::activitypub::comments {
 
 struct SanitizeOptions {
@@ -45,8 +47,10 @@ struct SanitizeOptions {
     std::size_t max_depth = 100;
 };
 
-// Remote HTML → safe HTML for the blog's pages.
-std::string sanitize_html(std::string_view remote_html, const SanitizeOptions& options = {});
+// Remote HTML → safe HTML for the blog's pages. With `shape`, also what content_shape() would find in the
+// result, read while writing it rather than from a second parse.
+std::string sanitize_html(std::string_view remote_html, const SanitizeOptions& options = {},
+                          ContentShape* shape = nullptr);
 
 // The same content as plain text (for summaries, logs, the JSON API's text field): tags dropped, entities
 // decoded, runs of whitespace collapsed outside <pre>, <br> as a newline, paragraphs (and headings, lists,

@@ -23,20 +23,60 @@ bool covers(const store::Block& block, const std::string& actor_id) {
     return host && within_domain(*host, block.target);
 }
 
+std::optional<BlockMatch> configured_block(const std::vector<std::string>& configured_domains, const std::string& host) {
+    for (const auto& domain : configured_domains)
+        if (!host.empty() && within_domain(host, domain)) return BlockMatch{"domain", domain, true};
+    return std::nullopt;
+}
+
+// The actor, then "a.b.example", "b.example", "example": what a block's target may be to cover `url`.
+std::vector<std::string> targets_covering(const std::string& url, const std::string& host) {
+    std::vector<std::string> targets{url};
+    for (std::size_t dot = 0; !host.empty() && dot != std::string::npos; dot = host.find('.', dot + 1))
+        targets.push_back(host.substr(dot == 0 ? 0 : dot + 1));
+    return targets;
+}
+
 }  // namespace
 
 std::optional<BlockMatch> find_block(store::Database& db, const std::vector<std::string>& configured_domains,
                                      const std::string& url) {
     const std::string host = host_of(url);
-    for (const auto& domain : configured_domains)
-        if (!host.empty() && within_domain(host, domain)) return BlockMatch{"domain", domain, true};
-    // The actor, then "a.b.example", "b.example", "example": each an exact key of the unique index.
-    std::vector<std::string> targets{url};
-    for (std::size_t dot = 0; !host.empty() && dot != std::string::npos; dot = host.find('.', dot + 1))
-        targets.push_back(host.substr(dot == 0 ? 0 : dot + 1));
-    if (auto block = store::Blocks(db).first_of(targets)) return BlockMatch{block->kind, block->target, false};
+    if (auto configured = configured_block(configured_domains, host)) return configured;
+    if (auto block = store::Blocks(db).first_of(targets_covering(url, host)))
+        return BlockMatch{block->kind, block->target, false};
     return std::nullopt;
 }
+
+std::optional<BlockMatch> BlockCache::find(const std::vector<std::string>& configured_domains, const std::string& url) {
+    const std::string host = host_of(url);
+    if (auto configured = configured_block(configured_domains, host)) return configured;
+    std::lock_guard lock(mutex_);
+    std::int64_t version = 0;
+    {
+        std::lock_guard reader_lock(reader_.mutex());
+        version = reader_.sqlite().execAndGet("PRAGMA data_version").getInt64();
+    }
+    if (version != version_) {
+        // Read after the version: a commit in between moves it again, and the next check reads once more.
+        blocks_.clear();
+        for (auto& block : store::Blocks(reader_).list()) blocks_.emplace(block.target, std::move(block));
+        version_ = version;
+    }
+    // An actor's block wins over a domain's, then the oldest, as Blocks::first_of orders them.
+    const store::Block* found = nullptr;
+    for (const auto& target : targets_covering(url, host)) {
+        auto it = blocks_.find(target);
+        if (it == blocks_.end()) continue;
+        const store::Block& block = it->second;
+        if (!found || (block.kind == "actor" && found->kind != "actor") ||
+            (block.kind == found->kind && block.id < found->id))
+            found = &block;
+    }
+    if (!found) return std::nullopt;
+    return BlockMatch{found->kind, found->target, false};
+}
+
 
 BlockEffects apply_block(store::Database& db, const Ids& ids, const store::Block& block, store::Timestamp now) {
     BlockEffects effects;

@@ -1,9 +1,12 @@
 #pragma once
 // Blocks as the inbox and the owner's `fedblog block` commands apply them: the domains of the
 // `blocked_domains` setting, and the store's blocks (domains and single actors), which a running server sees
-// as soon as the command commits (one indexed query per check, no cache to go stale).
+// as soon as the command commits (BlockCache: read again whenever the database changed).
+#include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "activitypub/ids.hpp"
@@ -22,6 +25,23 @@ struct BlockMatch {
 // parent domain of it.
 std::optional<BlockMatch> find_block(store::Database& db, const std::vector<std::string>& configured_domains,
                                      const std::string& url);
+
+// The store's blocks held in memory for the inbox, which asks for every activity. `reader` is a connection
+// of its own to the database file: its PRAGMA data_version moves with every commit by any other connection
+// (this process's writer, `fedblog block` in another process), and only then are the blocks read again, so
+// a block applies as soon as it is committed. A reader connection also never waits for the writer's lock.
+class BlockCache {
+public:
+    explicit BlockCache(store::Database& reader) : reader_(reader) {}
+    // As find_block.
+    std::optional<BlockMatch> find(const std::vector<std::string>& configured_domains, const std::string& url);
+
+private:
+    store::Database& reader_;
+    std::mutex mutex_;
+    std::int64_t version_ = -1;                              // guarded by mutex_
+    std::unordered_map<std::string, store::Block> blocks_;  // by target; guarded by mutex_
+};
 
 struct BlockEffects {
     int comments_hidden = 0;

@@ -2,7 +2,6 @@
 
 #include <set>
 
-#include "activitypub/comments/content_shape.hpp"
 #include "activitypub/delivery/fanout.hpp"
 #include "activitypub/inbox/incoming.hpp"
 #include "store/comment_rates.hpp"
@@ -59,8 +58,7 @@ CommentPolicy CommentPolicy::from(const Settings& settings) {
 
 std::optional<std::string> spam_signal(store::Database& db, const Ids& ids, const CommentPolicy& policy,
                                        const std::string& actor_id, const Json& object,
-                                       const std::string& sanitized_html, store::Timestamp now) {
-    const comments::ContentShape shape = comments::content_shape(sanitized_html);
+                                       const comments::ContentShape& shape, store::Timestamp now) {
     if (policy.hold_links_only && shape.links_only()) return "links only: no text besides links and mentions";
     if (policy.max_mentions > 0) {
         int mentions = mentioned_accounts(ids, object, shape);
@@ -89,10 +87,10 @@ std::optional<std::string> spam_signal(store::Database& db, const Ids& ids, cons
 }
 
 CommentVerdict moderate(store::Database& db, const Ids& ids, const CommentPolicy& policy, const std::string& actor_id,
-                        const Json& object, const std::string& sanitized_html, bool trusted, bool comments_closed,
+                        const Json& object, const comments::ContentShape& shape, bool trusted, bool comments_closed,
                         store::Timestamp now) {
     if (comments_closed) return {"held", "comments are closed on this post"};
-    if (auto signal = spam_signal(db, ids, policy, actor_id, object, sanitized_html, now)) return {"held", *signal};
+    if (auto signal = spam_signal(db, ids, policy, actor_id, object, shape, now)) return {"held", *signal};
     if (policy.mode == CommentPolicy::Mode::all_held) return {"held", "every comment is held (comments_moderation = all_held)"};
     if (policy.mode == CommentPolicy::Mode::trusted && !trusted)
         return {"held", "new commenter: not a follower, no approved comment yet"};

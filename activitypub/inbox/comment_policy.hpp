@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "activitypub/comments/content_shape.hpp"
 #include "activitypub/ids.hpp"
 #include "activitypub/json.hpp"
 #include "common/settings.hpp"
@@ -40,16 +41,16 @@ struct CommentVerdict {
 };
 
 // The first spam signal a reply raises, as a reason for the owner ("links only", "actor rate: ..."); nothing
-// when none. `sanitized_html` is the content as it will be stored; `object` the Note as received. Reads the
+// when none. `shape` is that of the content as it will be stored; `object` the Note as received. Reads the
 // store for the rates (call it before the reply is stored).
 std::optional<std::string> spam_signal(store::Database& db, const Ids& ids, const CommentPolicy& policy,
                                        const std::string& actor_id, const Json& object,
-                                       const std::string& sanitized_html, store::Timestamp now);
+                                       const comments::ContentShape& shape, store::Timestamp now);
 
 // The state a new reply gets: held on a closed post, on a spam signal, in all_held mode, and in trusted mode
 // from someone not trusted; approved otherwise.
 CommentVerdict moderate(store::Database& db, const Ids& ids, const CommentPolicy& policy, const std::string& actor_id,
-                        const Json& object, const std::string& sanitized_html, bool trusted, bool comments_closed,
+                        const Json& object, const comments::ContentShape& shape, bool trusted, bool comments_closed,
                         store::Timestamp now);
 
 }  // namespace fedblog::activitypub::inbox

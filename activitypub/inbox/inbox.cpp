@@ -1,5 +1,7 @@
 #include "activitypub/inbox/inbox.hpp"
 
+#include <sqlite3.h>
+
 #include "activitypub/comments/ancestors.hpp"
 #include "activitypub/delivery/fanout.hpp"
 #include "activitypub/inbox/follows.hpp"
@@ -65,7 +67,14 @@ Inbox::Inbox(store::Database& db, Ids ids, remote::KeyDirectory& keys, remote::D
       fetcher_(fetcher),
       options_(std::make_shared<const InboxOptions>(std::move(options))),
       clock_(std::move(clock)),
-      deliveries_queued_(std::move(deliveries_queued)) {}
+      deliveries_queued_(std::move(deliveries_queued)),
+      writer_(db, deliveries_queued_) {
+    const char* file = sqlite3_db_filename(db_.sqlite().getHandle(), "main");
+    if (file && *file) {
+        reader_ = std::make_unique<store::Database>(file);
+        blocks_ = std::make_unique<BlockCache>(*reader_);
+    }
+}
 
 asio::awaitable<InboxAnswer> Inbox::receive(const InboxRequest& request) {
     IncomingActivity activity;
@@ -195,7 +204,16 @@ asio::awaitable<InboxAnswer> Inbox::handle(IncomingActivity& activity) {
         InboxAnswer missing = co_await fetch_ancestors(activity, ancestors);
         if (!missing.reason.empty()) co_return missing;
     }
-    co_return handle_locally(activity, ancestors);
+    // A reply's HTML is parsed here, on the io threads side by side, so that the single writer only writes.
+    std::optional<PreparedContent> content;
+    if (activity.type == "Create" && is_reply_type(activity.object_type))
+        content = prepare_reply(activity, options()->comments);
+    // On the writer's thread, committed with whatever else arrived meanwhile; the answer waits for the commit.
+    // Named: GCC 12 mishandles temporaries inside a co_await expression.
+    std::function<InboxAnswer(bool&)> work = [this, &activity, &ancestors, &content](bool& queued) {
+        return apply(activity, ancestors, content ? &*content : nullptr, queued);
+    };
+    co_return co_await writer_.write<InboxAnswer>(std::move(work));
 }
 
 // A reply to a part of a thread we do not hold yet: its missing ancestors are fetched from their own origins,
@@ -206,7 +224,7 @@ asio::awaitable<InboxAnswer> Inbox::fetch_ancestors(const IncomingActivity& acti
     const Json& object = activity.object();
     const std::string parent = id_of(object.value("inReplyTo", Json()));
     if (parent.empty() || id_of(object.value("attributedTo", Json())) != activity.actor ||
-        find_thread_place(db_, ids_, parent))
+        find_thread_place(reader(), ids_, parent))
         co_return InboxAnswer{};
     comments::Walker walker{fetcher_, db_, ids_.origin(),
                             [this](const std::string& url) { return find_thread_place(db_, ids_, url).has_value(); },
@@ -241,8 +259,20 @@ asio::awaitable<InboxAnswer> Inbox::remember_actor(const std::string& actor_id) 
 
 InboxAnswer Inbox::handle_locally(const IncomingActivity& activity,
                                   const std::vector<comments::FetchedReply>& ancestors) {
-    const std::int64_t now = clock_();
     bool queued = false;
+    InboxAnswer answer;
+    {
+        store::WriteTransaction transaction(db_);
+        answer = apply(activity, ancestors, nullptr, queued);
+        transaction.commit();
+    }
+    if (queued && deliveries_queued_) deliveries_queued_();
+    return answer;
+}
+
+InboxAnswer Inbox::apply(const IncomingActivity& activity, const std::vector<comments::FetchedReply>& ancestors,
+                         const PreparedContent* content, bool& queued) {
+    const std::int64_t now = clock_();
     InboxAnswer answer;
     {
         store::WriteTransaction transaction(db_);
@@ -283,7 +313,7 @@ InboxAnswer Inbox::handle_locally(const IncomingActivity& activity,
         } else if (activity.type == "Create" && is_reply_type(activity.object_type)) {
             const auto policy = options();
             for (const auto& ancestor : ancestors) import_reply(db_, ids_, Json(ancestor.object), now, policy->comments);
-            auto outcome = receive_reply(db_, ids_, activity, now, policy->comments);
+            auto outcome = receive_reply(db_, ids_, activity, now, policy->comments, content);
             answer = {outcome.status, outcome.result, outcome.detail, {}};
         } else if (activity.type == "Update" && is_reply_type(activity.object_type)) {
             auto outcome = receive_reply_update(db_, activity, now, options()->comments);
@@ -302,7 +332,6 @@ InboxAnswer Inbox::handle_locally(const IncomingActivity& activity,
         if (answer.status >= 400 && !queued) return answer;
         transaction.commit();
     }
-    if (queued && deliveries_queued_) deliveries_queued_();
     return answer;
 }
 
@@ -370,7 +399,9 @@ InboxAnswer Inbox::move_follower(const IncomingActivity& activity, const remote:
     return accepted("moved", "the follower now follows from " + moved_to->id);
 }
 
-std::optional<BlockMatch> Inbox::blocked(const std::string& url) { return find_block(db_, options()->blocked_domains, url); }
+std::optional<BlockMatch> Inbox::blocked(const std::string& url) {
+    return blocks_ ? blocks_->find(options()->blocked_domains, url) : find_block(db_, options()->blocked_domains, url);
+}
 
 std::shared_ptr<const InboxOptions> Inbox::options() const {
     std::lock_guard lock(options_mutex_);

@@ -3,7 +3,8 @@
 //   media type → JSON → activity shape (its id on its actor's origin) → blocked domain → signature (policy,
 //   key, one refetch) → signed for our Host → the signer owns the activity (same actor, or the activity fetched again from its origin) →
 //   an embedded object from another origin is fetched from there → seen before? → handled, in one
-//   transaction with the record that it was seen.
+//   savepoint with the record that it was seen, committed with the activities that arrived alongside it
+//   (GroupWriter) before the answer goes out.
 // Answers: 202 accepted (also for duplicates and activities we do not act on), 400 malformed (or an id on
 // another origin than its actor), 401 signature, 403 blocked, 415 media type, 421 signed for another Host,
 // 503 the signer's key could not be fetched now. Each with a short reason that
@@ -21,6 +22,7 @@
 #include "activitypub/ids.hpp"
 #include "activitypub/inbox/blocking.hpp"
 #include "activitypub/inbox/comment_policy.hpp"
+#include "activitypub/inbox/group_writer.hpp"
 #include "activitypub/inbox/incoming.hpp"
 #include "activitypub/inbox/replies.hpp"
 #include "activitypub/remote/document_fetcher.hpp"
@@ -68,6 +70,8 @@ public:
     // New options (serve's SIGHUP: blocked domains, comment moderation); activities already being handled keep
     // the ones they started with.
     void set_options(InboxOptions options);
+    // Its group commits so far (metrics, the benchmark).
+    const GroupWriter& writer() const { return writer_; }
 
 private:
     boost::asio::awaitable<InboxAnswer> admit(const InboxRequest& request, IncomingActivity& activity);
@@ -79,6 +83,12 @@ private:
     boost::asio::awaitable<InboxAnswer> remember_actor(const std::string& actor_id);
     boost::asio::awaitable<InboxAnswer> fetch_ancestors(const IncomingActivity& activity,
                                                         std::vector<comments::FetchedReply>& chain);
+    // The activity's effects and the record that it was seen, in one savepoint (inside the group's transaction
+    // when the writer runs it); sets `queued` when deliveries were queued.
+    // `content`: a reply's, prepared beforehand (prepare_reply).
+    InboxAnswer apply(const IncomingActivity& activity, const std::vector<comments::FetchedReply>& ancestors,
+                      const PreparedContent* content, bool& queued);
+    // apply() in a transaction of its own, waking the delivery workers (the fuzzer's way in).
     InboxAnswer handle_locally(const IncomingActivity& activity, const std::vector<comments::FetchedReply>& ancestors = {});
     InboxAnswer forget_actor(const std::string& actor_id, std::int64_t now);
     bool is_known_actor(const std::string& actor_id);
@@ -93,6 +103,12 @@ private:
     std::shared_ptr<const InboxOptions> options_;  // guarded by options_mutex_
     Clock clock_;
     std::function<void()> deliveries_queued_;
+    // A second connection for what the io threads read (blocks, a reply's place): it never waits for the
+    // writer's lock and sees what is committed. Absent for a database without a file (then db_ is read).
+    std::unique_ptr<store::Database> reader_;
+    std::unique_ptr<BlockCache> blocks_;
+    store::Database& reader() { return reader_ ? *reader_ : db_; }
+    GroupWriter writer_;  // last: its thread stops, writing what is queued, before the rest goes
 
     // fuzz/activity_fuzz.cpp drives handle_locally and move_follower directly, as if past the signature check:
     // only a fuzzer defines this type.

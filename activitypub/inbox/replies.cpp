@@ -93,11 +93,11 @@ std::optional<std::string> our_post_slug(const std::string& url, const Ids& ids)
     return slug;
 }
 
-store::Comment comment_fields(const Json& object, store::Timestamp now) {
+store::Comment comment_fields(const Json& object, store::Timestamp now, const PreparedContent& prepared) {
     store::Comment comment;
-    auto [content, language] = content_of(object);
-    comment.content_html = comments::sanitize_html(content);
-    comment.summary = comments::html_to_text(string_of(object, "summary"));
+    comment.content_html = prepared.html;
+    comment.summary = prepared.summary;
+    const std::string language = content_of(object).second;
     // Read by type: nlohmann's value() throws when a hostile note sends "sensitive": "yes".
     const auto sensitive = object.find("sensitive");
     comment.sensitive = (sensitive != object.end() && sensitive->is_boolean() && sensitive->get<bool>()) ||
@@ -124,6 +124,21 @@ std::optional<ReplyOutcome> refuse_oversized(const Json& object, const std::stri
 
 }  // namespace
 
+PreparedContent prepare_content(const Json& object) {
+    PreparedContent prepared;
+    prepared.html = comments::sanitize_html(content_of(object).first, {}, &prepared.shape);
+    prepared.summary = comments::html_to_text(string_of(object, "summary"));
+    return prepared;
+}
+
+std::optional<PreparedContent> prepare_reply(const IncomingActivity& create, const CommentPolicy& policy) {
+    const Json& object = create.object();
+    if (!object.is_object() || !is_reply_type(create.object_type) ||
+        id_of(object.value("attributedTo", Json())) != create.actor || content_of(object).first.size() > policy.max_bytes)
+        return std::nullopt;
+    return prepare_content(object);
+}
+
 bool is_reply_type(std::string_view type) {
     return type == "Note" || type == "Article" || type == "Question" || type == "Page";
 }
@@ -138,17 +153,17 @@ std::optional<ThreadPlace> find_thread_place(store::Database& db, const Ids& ids
 }
 
 ReplyOutcome receive_reply(store::Database& db, const Ids& ids, const IncomingActivity& create, store::Timestamp now,
-                           const CommentPolicy& policy) {
+                           const CommentPolicy& policy, const PreparedContent* prepared) {
     const Json& object = create.object();
     if (!object.is_object() || !is_reply_type(create.object_type))
         return {"ignored", "a Create of something other than an embedded note"};
     if (id_of(object.value("attributedTo", Json())) != create.actor)
         return {"ignored", "the note's author is not the activity's actor"};
-    return import_reply(db, ids, object, now, policy);
+    return import_reply(db, ids, object, now, policy, prepared);
 }
 
 ReplyOutcome import_reply(store::Database& db, const Ids& ids, const Json& object, store::Timestamp now,
-                          const CommentPolicy& policy) {
+                          const CommentPolicy& policy, const PreparedContent* prepared) {
     const std::string object_id = id_of(object.value("id", Json()));
     const std::string author = id_of(object.value("attributedTo", Json()));
     if (!is_reply_type(string_of(object, "type")) || object_id.empty() || author.empty())
@@ -165,7 +180,8 @@ ReplyOutcome import_reply(store::Database& db, const Ids& ids, const Json& objec
     if (post.is_deleted()) return {"ignored", "a reply to a deleted post"};
     if (auto refused = refuse_oversized(object, author, policy)) return *refused;
 
-    store::Comment comment = comment_fields(object, now);
+    const PreparedContent content = prepared ? PreparedContent{} : prepare_content(object);
+    store::Comment comment = comment_fields(object, now, prepared ? *prepared : content);
     comment.object_id = object_id;
     comment.post_id = post.id;
     comment.parent_id = place->parent_id;
@@ -176,7 +192,7 @@ ReplyOutcome import_reply(store::Database& db, const Ids& ids, const Json& objec
     // Trusted voices are published at once: followers and those with an approved comment already.
     auto follower = store::Followers(db).find(author);
     bool trusted = (follower && follower->accepted) || comments.has_approved_from(author);
-    auto verdict = moderate(db, ids, policy, author, object, comment.content_html, trusted,
+    auto verdict = moderate(db, ids, policy, author, object, (prepared ? *prepared : content).shape, trusted,
                             !post.accepts_replies(policy.close_after_days, now), now);
     comment.state = verdict.state;
     comment.held_reason = verdict.held_reason;
@@ -203,7 +219,7 @@ ReplyOutcome receive_reply_update(store::Database& db, const IncomingActivity& u
     if (held->actor_id != update.actor || id_of(object.value("attributedTo", Json())) != update.actor)
         return {"ignored", "only the author edits a comment"};
     if (auto refused = refuse_oversized(object, update.actor, policy)) return *refused;
-    store::Comment edited = comment_fields(object, now);
+    store::Comment edited = comment_fields(object, now, prepare_content(object));
     edited.updated = time_of(object, "updated", now);
     if (!comments.update_content(update.object_id, edited))
         return {"ignored", "the comment is deleted, or this edit is not newer than the one held"};

@@ -1,5 +1,6 @@
 // Signed replies per second accepted by the real inbox and stored as comments — media type, JSON, activity
-// shape, signature (policy, cached key, RSA-2048 verify), dedupe, sanitize, SQLite write — next to
+// shape, signature (policy, cached key, RSA-2048 verify), dedupe, sanitize, SQLite write (grouped by the
+// inbox's writer: several replies per commit) — next to
 // verifying the same requests only, both on the same threads in the same run. tests/bench/reply.sh prints
 // the ratio (target: at least 0.5).
 //
@@ -235,6 +236,10 @@ int main(int argc, char** argv) {
         const auto held = store::Comments(db).recent("", options.replies + 1).size();
         std::printf("verify_only_per_s %.0f\ninbox_stored_per_s %.0f\nratio %.2f\nstored %ld\ncomments_in_db %zu\n",
                     verify_rate, inbox_rate, inbox_rate / verify_rate, stored.load(), held);
+        // The inbox's group commit: how many SQLite commits the replies took.
+        const std::size_t commits = inbox.writer().groups_committed();
+        std::printf("commits %zu\nreplies_per_commit %.1f\n", commits,
+                    commits ? static_cast<double>(inbox.writer().activities_written()) / static_cast<double>(commits) : 0.0);
         if (other) {
             std::fprintf(stderr, "bench_reply: %ld replies not stored; first: %s\n", other.load(), first_other.c_str());
             status = 1;

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "common/time.hpp"
 #include "server/admin_commands.hpp"
 #include "store/comments.hpp"
@@ -410,6 +412,54 @@ TEST_F(FederationTest, RepliesBecomeCommentsThatFollowEditsAndDeletions) {
     EXPECT_EQ(page.find("corrigé"), std::string::npos);
     EXPECT_NE(page.find("Ce commentaire a été supprimé."), std::string::npos);  // bob's answer keeps its place
     EXPECT_NE(page.find("Pas d&#39;accord"), std::string::npos);
+}
+
+TEST_F(FederationTest, ManyConcurrentRepliesAreAllStoredAndARefusedOneTakesNoneWithIt) {
+    // Sent side by side, the replies are written in groups by the inbox's writer: each must be stored and
+    // acknowledged, and one refused among them (over the size limit) must cost the others nothing.
+    write_post("bonjour.md", "title: Bonjour\ndate: 2026-11-01\n", "Premier billet.\n");
+    start_blog();
+    const std::string alice = remote.add_actor("alice");
+    const std::string bob = remote.add_actor("bob");
+    followed_by(alice);
+    const std::string post = url("/posts/bonjour");
+    constexpr int senders = 4, each = 12;
+    std::vector<std::vector<std::string>> answers(senders);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < senders; ++t)
+        threads.emplace_back([&, t] {
+            const std::string& actor = t % 2 == 0 ? alice : bob;
+            for (int i = 0; i < each; ++i) {
+                const std::string id = actor + "/statuses/" + std::to_string(100 + t * each + i);
+                // The third sender's seventh reply is far over the 16 KiB limit.
+                const std::string html = t == 2 && i == 6 ? "<p>" + std::string(20000, 'x') + "</p>"
+                                                           : "<p>Réponse " + std::to_string(t * each + i) + "</p>";
+                auto reply = send(wrapped("Create", actor, reply_note(actor, id, post, html), "activity"), actor);
+                answers[t].push_back(std::to_string(reply.result_int()) + " " + reply.body());
+            }
+        });
+    for (auto& thread : threads) thread.join();
+
+    int stored = 0, refused = 0;
+    for (const auto& list : answers)
+        for (const auto& answer : list) {
+            if (answer.starts_with("202") && (answer.find("comment_added") != std::string::npos ||
+                                              answer.find("comment_held") != std::string::npos))
+                ++stored;
+            else if (answer.starts_with("422") && answer.find("comment_too_large") != std::string::npos)
+                ++refused;
+            else
+                ADD_FAILURE() << answer;
+        }
+    EXPECT_EQ(stored, senders * each - 1);
+    EXPECT_EQ(refused, 1);
+    const auto comments = store::Comments(app->database()).recent("", 1000);
+    EXPECT_EQ(comments.size(), static_cast<std::size_t>(senders * each - 1));
+    for (const auto& comment : comments) EXPECT_EQ(comment.content_html.find("xxxx"), std::string::npos);
+    // The refused one was not recorded as seen: sent again within the limit, it is stored.
+    const std::string again = bob + "/statuses/" + std::to_string(100 + 2 * each + 6);
+    auto retry = send(wrapped("Create", bob, reply_note(bob, again, post, "<p>Plus court.</p>"), "activity"), bob);
+    EXPECT_NE(retry.body().find("comment_"), std::string::npos) << retry.body();
 }
 
 TEST_F(FederationTest, OldPostsCloseTheirCommentsAndSaySoInTheirArticle) {

@@ -6,6 +6,7 @@
 #include "activitypub/inbox/replies.hpp"
 #include "store/comments.hpp"
 #include "store/deliveries.hpp"
+#include "store/followers.hpp"
 #include "store/reactions.hpp"
 #include "store/remote_actors.hpp"
 #include "store/transaction.hpp"
@@ -55,6 +56,32 @@ TEST_F(BlockingTest, TheSettingAndTheStoreAreBothConsulted) {
     EXPECT_EQ(find_block(db, configured, "https://SPAM.example/users/x")->target, "spam.example");
     EXPECT_FALSE(find_block(db, configured, "https://notspam.example/users/x"));
     EXPECT_FALSE(find_block(db, configured, "not a url"));
+}
+
+TEST_F(BlockingTest, TheCacheSeesEveryCommittedChangeAtOnceAndAnswersAsTheQueryDoes) {
+    // The inbox's cache reads through a connection of its own; `db` stands for the writer and for
+    // `fedblog block` alike (another connection either way).
+    store::Database reader(dir / "db");
+    BlockCache cache(reader);
+    const std::string actor = "https://m.example/users/alice";
+    EXPECT_FALSE(cache.find({}, actor));
+    auto domain = block("domain", "example");
+    auto found = cache.find({}, actor);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->target, "example");
+    // An actor's block wins over its domain's, as in find_block.
+    block("actor", actor);
+    EXPECT_EQ(cache.find({}, actor)->kind, "actor");
+    EXPECT_EQ(find_block(db, {}, actor)->kind, "actor");
+    EXPECT_EQ(cache.find({}, "https://other.m.example/users/bob")->target, "example");
+    // The setting is read first; a lifted block is gone at once.
+    EXPECT_TRUE(cache.find({"m.example"}, actor)->configured);
+    store::Blocks(db).remove(domain.id);
+    EXPECT_FALSE(cache.find({}, "https://other.m.example/users/bob"));
+    // Unrelated writes (any commit moves the version) read the blocks again and change nothing.
+    store::SeenActivities(db).first_sighting("https://m.example/x", 1);
+    EXPECT_EQ(cache.find({}, actor)->kind, "actor");
+    EXPECT_FALSE(cache.find({}, "https://elsewhere.example.org/users/carol"));
 }
 
 TEST_F(BlockingTest, BlockingAnActorHidesItsCommentsAndEndsItsFollowWithAReject) {

@@ -1,0 +1,90 @@
+#pragma once
+// Inbox activities written in groups (group commit): one SQLite commit per activity caps the inbox near the
+// disk's commit rate, so a single writer thread takes every activity queued while it was busy, runs each in
+// its own savepoint of one transaction (a failure rolls back that activity alone), commits once, and only
+// then completes each waiting request — an activity acknowledged is on disk, as with a commit of its own.
+// The io threads never wait on the database lock for it: a request suspends until its group has committed.
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "store/database.hpp"
+
+namespace fedblog::activitypub::inbox {
+
+class GroupWriter {
+public:
+    // `deliveries_queued` is called once after a group that queued deliveries commits (wakes the workers).
+    // `max_group` bounds the activities in one transaction, so the database lock is held a bounded time.
+    GroupWriter(store::Database& db, std::function<void()> deliveries_queued, std::size_t max_group = 256);
+    // Writes what is already queued, then stops.
+    ~GroupWriter();
+    GroupWriter(const GroupWriter&) = delete;
+    GroupWriter& operator=(const GroupWriter&) = delete;
+
+    // Runs `work` on the writer thread inside its own savepoint; `work` sets its bool argument when it queued
+    // deliveries. Resumes the caller, on its executor, once the group's transaction has committed; rethrows
+    // what `work` threw, or the group's failure to commit.
+    template <typename Result>
+    boost::asio::awaitable<Result> write(std::function<Result(bool& deliveries_queued)> work) {
+        auto result = std::make_shared<Result>();
+        auto initiate = [this, result, work = std::move(work)](auto handler) mutable {
+            using Handler = decltype(handler);
+            auto executor = boost::asio::get_associated_executor(handler);
+            // The caller's event loop must not run out of work while its request waits here.
+            auto guard = std::make_shared<boost::asio::executor_work_guard<decltype(executor)>>(executor);
+            auto waiting = std::make_shared<Handler>(std::move(handler));
+            submit(Job{[result, work = std::move(work)] {
+                           bool queued = false;
+                           *result = work(queued);
+                           return queued;
+                       },
+                       [waiting, guard](std::exception_ptr error) {
+                           boost::asio::post(guard->get_executor(), [waiting, guard, error]() mutable {
+                               std::move(*waiting)(error);
+                               guard->reset();
+                           });
+                       }});
+        };
+        co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr)>(
+            std::move(initiate), boost::asio::use_awaitable);
+        co_return std::move(*result);
+    }
+
+    // Groups committed and activities written since the start (for tests and the benchmark).
+    std::size_t groups_committed() const;
+    std::size_t activities_written() const;
+
+private:
+    struct Job {
+        std::function<bool()> run;                    // on the writer thread, in a savepoint
+        std::function<void(std::exception_ptr)> done;  // after the commit (or the failure)
+    };
+    void submit(Job job);
+    void loop();
+    void write_group(std::deque<Job>& group);
+
+    store::Database& db_;
+    std::function<void()> deliveries_queued_;
+    const std::size_t max_group_;
+    mutable std::mutex mutex_;
+    std::condition_variable ready_;
+    std::deque<Job> queue_;  // guarded by mutex_
+    bool stopping_ = false;  // guarded by mutex_
+    std::size_t groups_ = 0, activities_ = 0;  // guarded by mutex_
+    std::thread thread_;
+};
+
+}  // namespace fedblog::activitypub::inbox
