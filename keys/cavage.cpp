@@ -10,6 +10,7 @@
 
 #include "common/time.hpp"
 #include "keys/fetched_digests.hpp"
+#include "keys/rsa_signer.hpp"
 #include "keys/rsa_verifier.hpp"
 #include "keys/digest.hpp"
 
@@ -225,6 +226,7 @@ const EVP_MD* message_digest(Primitive primitive) {
 }
 
 std::vector<unsigned char> sign_bytes(EVP_PKEY* key, Primitive primitive, std::string_view data) {
+    if (primitive == Primitive::rsa_pkcs1_sha256) return sign_rsa_pkcs1_sha256(key, data);
     MdCtxPtr ctx(EVP_MD_CTX_new());
     const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
     std::size_t length = 0;
