@@ -114,8 +114,10 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
             transaction.commit();
         } catch (...) {
             for (const auto& job : starting) release_slot(job.host, job.id);  // not started: nothing in flight
+            publish();
             throw;
         }
+        publish();
         for (auto& job : starting) spawn(std::move(job));
     }
 
@@ -158,14 +160,18 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
     void launch(store::Deliveries& deliveries, store::DeliveryJob job, std::int64_t now) {
         deliveries.claim(job.id, now);
         take_slot(job.host);
+        publish();
         spawn(std::move(job));
     }
 
+    // Slots change on the strand; in_flight() sees them when publish() is called, at the end of each change,
+    // so it never drops before the outcomes behind it are committed and counted.
     void take_slot(const std::string& host) {
         ++in_flight;
         ++host_in_flight[host];
-        in_flight_published = in_flight;
     }
+
+    void publish() { in_flight_published = in_flight; }
 
     void spawn(store::DeliveryJob job) {
         asio::co_spawn(executor, deliver(shared_from_this(), std::move(job)), [](std::exception_ptr failure) {
@@ -235,6 +241,8 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
         std::vector<Delivered> batch;
         batch.swap(delivered_batch);
         std::vector<std::string> available_again;
+        std::vector<store::DeliveryJob> starting;
+        bool released = false;
         try {
             const std::int64_t now = clock();
             store::WriteTransaction transaction(db);
@@ -246,29 +254,42 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
                 if (hosts_seen.insert(done.host).second && hosts.record_success(done.host))
                     available_again.push_back(done.host);
             }
+            // Their slots go to the next jobs at once, and those claims ride in the same commit: one commit per
+            // batch instead of one for the results and one for the round that refills the slots.
+            for (const auto& done : batch) release_slot(done.host, done.id);
+            released = true;
+            if (!stopped) pick(deliveries, now, starting);
             transaction.commit();
             counters.delivered += batch.size();
         } catch (const std::exception& e) {
             // The claims stay: these jobs are sent again after the next restart rather than lost.
             log::error("delivery results not stored", {{"jobs", batch.size()}, {"error", e.what()}});
+            for (const auto& job : starting) release_slot(job.host, job.id);  // claims rolled back: not started
+            starting.clear();
         }
+        if (!released)
+            for (const auto& done : batch) release_slot(done.host, done.id);
         for (const auto& host : available_again) log::info("host available again", {{"host", host}});
-        for (const auto& done : batch) {
-            log::debug("delivered", {{"inbox", done.inbox}, {"activity", done.activity_id}, {"attempt", done.attempt}});
-            finished(done.host, done.id);
-        }
+        if (log::enabled(log::Level::debug))
+            for (const auto& done : batch)
+                log::debug("delivered",
+                           {{"inbox", done.inbox}, {"activity", done.activity_id}, {"attempt", done.attempt}});
+        publish();
+        for (auto& job : starting) spawn(std::move(job));
+        // Refill in batches: each look at the queue is a query, not worth making per finished delivery.
+        if (in_flight <= options.concurrency * 3 / 4) timer.cancel();
     }
 
     void release_slot(const std::string& host, std::int64_t id) {
         --in_flight;
         known.erase(id);
-        in_flight_published = in_flight;
         if (auto it = host_in_flight.find(host); it != host_in_flight.end() && --it->second <= 0)
             host_in_flight.erase(it);
     }
 
     void finished(const std::string& host, std::int64_t id) {
         release_slot(host, id);
+        publish();
         // Refill in batches: each look at the queue is a query, not worth making per finished delivery.
         if (in_flight <= options.concurrency * 3 / 4) timer.cancel();
     }
