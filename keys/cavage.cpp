@@ -3,12 +3,14 @@
 #include <openssl/err.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <memory>
 #include <stdexcept>
 
 #include "common/time.hpp"
 #include "keys/fetched_digests.hpp"
+#include "keys/rsa_signer.hpp"
 #include "keys/rsa_verifier.hpp"
 #include "keys/digest.hpp"
 
@@ -43,11 +45,15 @@ std::string key_type_name(EVP_PKEY* key) {
 
 bool is_ows(char c) { return c == ' ' || c == '\t'; }
 
-// RFC 9110 tchar.
-bool is_tchar(char c) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-    return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
+// RFC 9110 tchar, by table: every parameter name and header name goes through it.
+constexpr std::array<bool, 256> tchars = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0; c < 256; ++c)
+        table[static_cast<std::size_t>(c)] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+    return table;
+}();
+bool is_tchar(char c) { return tchars[static_cast<unsigned char>(c)]; }
 
 // RFC 9110 qdtext and the characters a quoted-pair may escape (HTAB, SP, VCHAR, obs-text).
 bool is_qdtext(unsigned char c) { return c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c != 0x5c && c != 0x7f); }
@@ -74,8 +80,11 @@ bool is_token(std::string_view text) { return !text.empty() && std::all_of(text.
 
 struct Parameter {
     std::string_view name;
-    std::string value;  // unescaped
-    bool quoted;
+    std::string_view raw;    // the value as it stands in the header, when it has no escapes (the usual case)
+    std::string unescaped;   // the value with its quoted-pairs undone, when it has some
+    bool quoted = false;
+    bool escaped = false;
+    std::string_view value() const { return escaped ? std::string_view(unescaped) : raw; }
 };
 
 // auth-param = token BWS "=" BWS ( token / quoted-string ), separated by OWS "," OWS (RFC 9110 §11.2).
@@ -99,30 +108,35 @@ std::variant<std::vector<Parameter>, SignatureError> split_parameters(std::strin
         if (i == text.size() || text[i] != '=') return malformed("expected \"=\" after " + in_quotes(name));
         ++i;
         skip_ows();
-        Parameter parameter{name, {}, i < text.size() && text[i] == '"'};
+        Parameter parameter;
+        parameter.name = name;
+        parameter.quoted = i < text.size() && text[i] == '"';
         if (parameter.quoted) {
             ++i;
+            const std::size_t start = i;
             while (true) {
-                // Plain text in one append: a signature value is ~350 bytes of base64.
+                // Plain text in one run: a signature value is ~350 bytes of base64, kept as a view.
                 const std::size_t run = i;
-                while (i < text.size() && text[i] != '"' && text[i] != '\\' && is_qdtext(static_cast<unsigned char>(text[i]))) ++i;
-                parameter.value.append(text.substr(run, i - run));
+                while (i < text.size() && text[i] != '"' && text[i] != '\\' &&
+                       is_qdtext(static_cast<unsigned char>(text[i])))
+                    ++i;
+                if (parameter.escaped) parameter.unescaped.append(text.substr(run, i - run));
                 if (i == text.size()) return malformed("unterminated quoted value of " + in_quotes(name));
                 const auto c = static_cast<unsigned char>(text[i++]);
                 if (c == '"') break;
-                if (c == '\\') {
-                    if (i == text.size() || !is_escapable(static_cast<unsigned char>(text[i])))
-                        return malformed("bad escape in the value of " + in_quotes(name));
-                    parameter.value += text[i++];
-                } else if (is_qdtext(c)) {
-                    parameter.value += static_cast<char>(c);
-                } else {
-                    return malformed("control character in the value of " + in_quotes(name));
+                if (c != '\\') return malformed("control character in the value of " + in_quotes(name));
+                if (i == text.size() || !is_escapable(static_cast<unsigned char>(text[i])))
+                    return malformed("bad escape in the value of " + in_quotes(name));
+                if (!parameter.escaped) {  // the first escape: copy what came before it
+                    parameter.escaped = true;
+                    parameter.unescaped.assign(text.substr(start, i - 1 - start));
                 }
+                parameter.unescaped += text[i++];
             }
+            if (!parameter.escaped) parameter.raw = text.substr(start, i - 1 - start);
         } else {
-            parameter.value = read_token();
-            if (parameter.value.empty()) return malformed("missing value for " + in_quotes(name));
+            parameter.raw = read_token();
+            if (parameter.raw.empty()) return malformed("missing value for " + in_quotes(name));
         }
         parameters.push_back(std::move(parameter));
         skip_ows();
@@ -152,16 +166,16 @@ std::optional<SignatureError> apply(CavageSignature& out, const Parameter& p) {
     };
     if (p.name == "keyId") {
         if (auto e = require_quoted()) return e;
-        if (p.value.empty()) return malformed("keyId is empty");
-        out.key_id = p.value;
+        if (p.value().empty()) return malformed("keyId is empty");
+        out.key_id = p.value();
     } else if (p.name == "algorithm") {
         if (auto e = require_quoted()) return e;
-        if (p.value != "rsa-sha256" && p.value != "hs2019")
-            return error(SignatureError::Kind::unsupported_algorithm, "unsupported algorithm " + in_quotes(p.value));
-        out.algorithm = p.value;
+        if (p.value() != "rsa-sha256" && p.value() != "hs2019")
+            return error(SignatureError::Kind::unsupported_algorithm, "unsupported algorithm " + in_quotes(p.value()));
+        out.algorithm = p.value();
     } else if (p.name == "headers") {
         if (auto e = require_quoted()) return e;
-        std::string_view rest = p.value;
+        std::string_view rest = p.value();
         while (true) {
             rest = trim_ows(rest);
             if (rest.empty()) break;
@@ -176,29 +190,32 @@ std::optional<SignatureError> apply(CavageSignature& out, const Parameter& p) {
         if (out.headers.empty()) return malformed("headers is empty");
     } else if (p.name == "signature") {
         if (auto e = require_quoted()) return e;
-        auto bytes = base64_decode(p.value);
+        auto bytes = base64_decode(p.value());
         if (!bytes || bytes->empty()) return malformed("signature is not valid base64");
         out.signature = std::move(*bytes);
     } else if (p.name == "created" || p.name == "expires") {
-        auto value = parse_timestamp(p.value);
-        if (!value) return malformed(std::string(p.name) + " is not an integer timestamp: " + in_quotes(p.value));
+        auto value = parse_timestamp(p.value());
+        if (!value) return malformed(std::string(p.name) + " is not an integer timestamp: " + in_quotes(p.value()));
         (p.name == "created" ? out.created : out.expires) = value;
     }
     return std::nullopt;  // other parameters are extensions: ignored, as the draft asks
 }
 
 std::variant<Primitive, SignatureError> select_primitive(const std::optional<std::string>& algorithm, EVP_PKEY* key) {
-    const std::string key_type = key ? key_type_name(key) : "no";
-    const bool rsa = key && EVP_PKEY_is_a(key, "RSA");
-    const bool ed25519 = key && EVP_PKEY_is_a(key, "ED25519");
+    // The type as a number: EVP_PKEY_is_a compares names through the provider's name map, under a lock
+    // that every verifying thread shares.
+    const int type = key ? EVP_PKEY_get_base_id(key) : EVP_PKEY_NONE;
+    const bool rsa = type == EVP_PKEY_RSA;
+    const bool ed25519 = type == EVP_PKEY_ED25519;
+    auto key_type = [&] { return key ? key_type_name(key) : std::string("no"); };
     if (algorithm && *algorithm == "rsa-sha256") {
         if (rsa) return Primitive::rsa_pkcs1_sha256;
-        return error(SignatureError::Kind::key_type_mismatch, "algorithm rsa-sha256 with " + key_type + " key");
+        return error(SignatureError::Kind::key_type_mismatch, "algorithm rsa-sha256 with " + key_type() + " key");
     }
     if (!algorithm || *algorithm == "hs2019") {
         if (rsa) return Primitive::rsa_pkcs1_sha256;  // hs2019 in the fediverse: RSASSA-PKCS1-v1_5 SHA-256
         if (ed25519) return Primitive::ed25519;
-        return error(SignatureError::Kind::key_type_mismatch, "hs2019 with " + key_type + " key is not supported");
+        return error(SignatureError::Kind::key_type_mismatch, "hs2019 with " + key_type() + " key is not supported");
     }
     return error(SignatureError::Kind::unsupported_algorithm, "unsupported algorithm " + in_quotes(*algorithm));
 }
@@ -209,6 +226,7 @@ const EVP_MD* message_digest(Primitive primitive) {
 }
 
 std::vector<unsigned char> sign_bytes(EVP_PKEY* key, Primitive primitive, std::string_view data) {
+    if (primitive == Primitive::rsa_pkcs1_sha256) return sign_rsa_pkcs1_sha256(key, data);
     MdCtxPtr ctx(EVP_MD_CTX_new());
     const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
     std::size_t length = 0;
@@ -236,10 +254,15 @@ bool verify_bytes(EVP_PKEY* key, Primitive primitive, std::string_view data,
     return verified;
 }
 
-// The value a covered name stands for in this message.
-std::variant<std::string, SignatureError> covered_value(const CavageSignature& signature, const HttpMessage& message,
-                                                        const std::string& name) {
-    if (name == request_target) return lower_case(message.method) + " " + message.target;
+// Appends the value a covered name stands for in this message to `out`.
+std::optional<SignatureError> append_covered_value(std::string& out, const CavageSignature& signature,
+                                                   const HttpMessage& message, const std::string& name) {
+    if (name == request_target) {
+        for (char c : message.method) out += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+        out += ' ';
+        out += message.target;
+        return std::nullopt;
+    }
     if (name == created_pseudo_header || name == expires_pseudo_header) {
         // draft-12 §2.3: these exist for hs2019 only.
         if (signature.algorithm && *signature.algorithm == "rsa-sha256")
@@ -248,21 +271,26 @@ std::variant<std::string, SignatureError> covered_value(const CavageSignature& s
         if (!value)
             return malformed(in_quotes(name) + " is covered but the " + name.substr(1, name.size() - 2) +
                              " parameter is missing");
-        return std::to_string(*value);
+        out += std::to_string(*value);
+        return std::nullopt;
     }
     if (name.empty() || name.front() == '(') return malformed("unsupported header name " + in_quotes(name));
-    const auto values = message.values(name);
-    if (values.empty()) {
+    bool found = false;
+    for (const auto& [header, value] : message.headers) {
+        if (header != name) continue;
+        if (found) out += ", ";
+        out += trim_ows(value);
+        found = true;
+    }
+    if (!found) {
         // The Host header is the authority; a message built without it still knows it.
-        if (name == "host" && !message.authority.empty()) return message.authority;
+        if (name == "host" && !message.authority.empty()) {
+            out += message.authority;
+            return std::nullopt;
+        }
         return error(SignatureError::Kind::missing_header, "missing header " + in_quotes(name));
     }
-    std::string joined;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        if (i) joined += ", ";
-        joined += trim_ows(values[i]);
-    }
-    return joined;
+    return std::nullopt;
 }
 
 // Key ids are URLs: sent as they are, without escapes, which not every verifier undoes.
@@ -301,17 +329,16 @@ std::variant<CavageSignature, SignatureError> parse_signature_header(std::string
 std::variant<std::string, SignatureError> signing_string(const CavageSignature& signature, const HttpMessage& message) {
     if (signature.headers.empty()) return malformed("no header is covered");
     std::string out;
+    out.reserve(512);  // a Mastodon POST's signing string is about 300 bytes: one allocation
     for (const std::string& name : signature.headers) {
-        auto value = covered_value(signature, message, name);
-        if (auto* e = std::get_if<SignatureError>(&value)) return std::move(*e);
-        const std::string& text = std::get<std::string>(value);
-        // A line break would let one header forge the lines after it.
-        if (text.find_first_of("\r\n") != std::string::npos)
-            return malformed(in_quotes(name) + " contains a line break");
         if (!out.empty()) out += '\n';
         out += name;
         out += ": ";
-        out += text;
+        const std::size_t value_start = out.size();
+        if (auto e = append_covered_value(out, signature, message, name)) return std::move(*e);
+        // A line break would let one header forge the lines after it.
+        if (out.find_first_of("\r\n", value_start) != std::string::npos)
+            return malformed(in_quotes(name) + " contains a line break");
     }
     return out;
 }

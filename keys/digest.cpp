@@ -3,7 +3,10 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <array>
 #include <climits>
+#include <cstdint>
+#include <memory>
 #include <stdexcept>
 
 #include "keys/fetched_digests.hpp"
@@ -13,15 +16,21 @@ namespace fedblog::keys {
 
 namespace {
 
-// The 6-bit value of a base64 alphabet character, or -1.
-int base64_value(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
+// The 6-bit value of each byte in the base64 alphabet, -1 for every other byte.
+constexpr std::array<signed char, 256> base64_values = [] {
+    std::array<signed char, 256> table{};
+    table.fill(-1);
+    constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (std::size_t i = 0; i < alphabet.size(); ++i)
+        table[static_cast<unsigned char>(alphabet[i])] = static_cast<signed char>(i);
+    return table;
+}();
+
+int base64_value(char c) { return base64_values[static_cast<unsigned char>(c)]; }
+
+struct MdCtxDeleter {
+    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
 
 std::string_view trim_ows(std::string_view text) {
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -41,9 +50,14 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
 }  // namespace
 
 Sha256 sha256(std::string_view data) {
+    // One context per thread, reset per call: EVP_Digest would allocate and free a context (and the
+    // provider's state inside it) for every body and every signing string.
+    thread_local std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
     Sha256 out{};
     unsigned int length = 0;
-    if (EVP_Digest(data.data(), data.size(), out.data(), &length, sha256_digest(), nullptr) != 1 || length != out.size())
+    if (!ctx || EVP_DigestInit_ex2(ctx.get(), sha256_digest(), nullptr) != 1 ||
+        EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+        EVP_DigestFinal_ex(ctx.get(), out.data(), &length) != 1 || length != out.size())
         throw std::runtime_error("SHA-256: " + openssl_error());
     return out;
 }
@@ -60,22 +74,35 @@ std::string base64_encode(std::span<const unsigned char> bytes) {
 }
 
 std::optional<std::vector<unsigned char>> base64_decode(std::string_view text) {
-    // EVP_DecodeBlock skips surrounding whitespace and does not report padding, so the syntax is checked here.
-    if (text.size() % 4 != 0 || text.size() > INT_MAX) return std::nullopt;
+    // One pass over the text: every character is checked and decoded by table, so only the canonical
+    // encoding decodes (no whitespace, padding only at the end, unused bits zero).
+    if (text.size() % 4 != 0) return std::nullopt;
     std::size_t padding = 0;
     while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
     const std::string_view data = text.substr(0, text.size() - padding);
-    for (char c : data)
-        if (base64_value(c) < 0) return std::nullopt;
-    // The bits of the last character that carry no data must be zero: the canonical encoding only.
-    if (padding == 1 && (base64_value(data.back()) & 0x03) != 0) return std::nullopt;
-    if (padding == 2 && (base64_value(data.back()) & 0x0f) != 0) return std::nullopt;
-
-    std::vector<unsigned char> out(text.size() / 4 * 3);
-    int decoded =
-        EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-    if (decoded != static_cast<int>(out.size())) return std::nullopt;
-    out.resize(out.size() - padding);  // EVP_DecodeBlock counts the padding as zero bytes
+    std::vector<unsigned char> out(data.size() * 3 / 4);
+    unsigned char* write = out.data();
+    std::size_t i = 0;
+    for (; i + 4 <= data.size(); i += 4) {
+        const int a = base64_value(data[i]), b = base64_value(data[i + 1]), c = base64_value(data[i + 2]),
+                  d = base64_value(data[i + 3]);
+        if ((a | b | c | d) < 0) return std::nullopt;
+        const auto bits = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6 | d);
+        *write++ = static_cast<unsigned char>(bits >> 16);
+        *write++ = static_cast<unsigned char>(bits >> 8);
+        *write++ = static_cast<unsigned char>(bits);
+    }
+    if (padding) {  // the last group: 3 characters (1 '=') carry 2 bytes, 2 characters (2 '=') carry 1
+        const int a = base64_value(data[i]), b = base64_value(data[i + 1]);
+        const int c = padding == 1 ? base64_value(data[i + 2]) : 0;
+        if ((a | b | c) < 0) return std::nullopt;
+        // The bits of the last character that carry no data must be zero: the canonical encoding only.
+        if (padding == 1 ? (c & 0x03) != 0 : (b & 0x0f) != 0) return std::nullopt;
+        const auto bits = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6);
+        *write++ = static_cast<unsigned char>(bits >> 16);
+        if (padding == 1) *write++ = static_cast<unsigned char>(bits >> 8);
+    }
+    out.resize(static_cast<std::size_t>(write - out.data()));
     return out;
 }
 

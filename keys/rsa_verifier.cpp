@@ -3,10 +3,10 @@
 #include <openssl/err.h>
 #include <openssl/rsa.h>
 
-#include <array>
 #include <memory>
 #include <vector>
 
+#include "keys/digest.hpp"
 #include "keys/fetched_digests.hpp"
 
 namespace fedblog::keys {
@@ -44,13 +44,14 @@ EVP_PKEY_CTX* prepared_context(EVP_PKEY* key) {
 }  // namespace
 
 bool verify_rsa_pkcs1_sha256(EVP_PKEY* key, std::string_view data, std::string_view signature) {
-    std::array<unsigned char, 32> digest{};
-    unsigned int length = 0;
     EVP_PKEY_CTX* ctx = prepared_context(key);
-    bool verified = ctx &&
-                    EVP_Digest(data.data(), data.size(), digest.data(), &length, sha256_digest(), nullptr) == 1 &&
-                    EVP_PKEY_verify(ctx, reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
-                                    digest.data(), length) == 1;
+    if (!ctx) {
+        ERR_clear_error();
+        return false;
+    }
+    const Sha256 digest = sha256(data);
+    bool verified = EVP_PKEY_verify(ctx, reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                                    digest.data(), digest.size()) == 1;
     ERR_clear_error();  // a wrong-length signature leaves errors behind; they are not ours to report
     return verified;
 }

@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "common/log.hpp"
+#include "store/transaction.hpp"
 #include "store/followers.hpp"
 #include "store/hosts.hpp"
 
@@ -24,6 +25,7 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
         : executor(executor),
           strand(asio::make_strand(executor)),
           timer(strand),
+          flush_timer(strand),
           db(database),
           poster(signed_poster),
           options(engine_options),
@@ -33,6 +35,7 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
     asio::any_io_executor executor;
     asio::strand<asio::any_io_executor> strand;
     asio::steady_timer timer;
+    asio::steady_timer flush_timer;  // the group commit of delivered jobs
     store::Database& db;
     remote::SignedPoster& poster;
     EngineOptions options;
@@ -51,6 +54,15 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
     static constexpr int ready_batch = 4096;
     int in_flight = 0;
     bool stopped = false;
+    // Jobs answered 2xx whose `done` is not committed yet. They keep their slot (in_flight, host_in_flight)
+    // until it is: in_flight() still means "outcome not recorded", and a crash before the commit resends them.
+    struct Delivered {
+        std::int64_t id;
+        std::string host, inbox, activity_id;
+        int attempt;
+    };
+    std::vector<Delivered> delivered_batch;
+    bool flush_armed = false;
 
     std::atomic<int> in_flight_published{0};
     EngineCounters counters;
@@ -92,7 +104,25 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
             // at their limit while thousands of jobs wait unread.
             take(deliveries.ready_after(now, read_cursor, ready_batch));
         }
-        // Round-robin over hosts, so one host with thousands of jobs does not hold back the others.
+        if (in_flight >= options.concurrency || ready_count == 0) return;
+        // Round-robin over hosts, so one host with thousands of jobs does not hold back the others. The claims
+        // of a round commit together: one WAL commit for up to `concurrency` jobs, not one each.
+        std::vector<store::DeliveryJob> starting;
+        try {
+            store::WriteTransaction transaction(db);
+            pick(deliveries, now, starting);
+            transaction.commit();
+        } catch (...) {
+            for (const auto& job : starting) release_slot(job.host, job.id);  // not started: nothing in flight
+            publish();
+            throw;
+        }
+        publish();
+        for (auto& job : starting) spawn(std::move(job));
+    }
+
+    // Chooses the jobs to start now, claims each (inside the caller's transaction) and takes their slots.
+    void pick(store::Deliveries& deliveries, std::int64_t now, std::vector<store::DeliveryJob>& starting) {
         bool launched = true;
         while (launched && in_flight < options.concurrency && ready_count > 0) {
             launched = false;
@@ -104,7 +134,9 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
                     --ready_count;
                     auto job = deliveries.find(id);
                     if (job && job->state == "pending") {
-                        launch(deliveries, std::move(*job), now);
+                        deliveries.claim(job->id, now);
+                        take_slot(job->host);
+                        starting.push_back(std::move(*job));
                         launched = true;
                     } else {
                         known.erase(id);  // finished or retried by hand meanwhile
@@ -127,9 +159,21 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
 
     void launch(store::Deliveries& deliveries, store::DeliveryJob job, std::int64_t now) {
         deliveries.claim(job.id, now);
+        take_slot(job.host);
+        publish();
+        spawn(std::move(job));
+    }
+
+    // Slots change on the strand; in_flight() sees them when publish() is called, at the end of each change,
+    // so it never drops before the outcomes behind it are committed and counted.
+    void take_slot(const std::string& host) {
         ++in_flight;
-        ++host_in_flight[job.host];
-        in_flight_published = in_flight;
+        ++host_in_flight[host];
+    }
+
+    void publish() { in_flight_published = in_flight; }
+
+    void spawn(store::DeliveryJob job) {
         asio::co_spawn(executor, deliver(shared_from_this(), std::move(job)), [](std::exception_ptr failure) {
             if (!failure) return;
             try {
@@ -141,10 +185,13 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
     }
 
     static asio::awaitable<void> deliver(std::shared_ptr<State> self, store::DeliveryJob job) {
+        // Off the strand first: co_spawn would run this inline up to the first wait, and the request is signed
+        // before that, so every RSA signature would be made on the strand, one at a time, on one core.
+        co_await asio::post(self->executor, asio::use_awaitable);
         std::optional<transport::Result> result;
         try {
             auto started = std::chrono::steady_clock::now();
-            result = co_await self->poster.post(job.inbox, job.body);
+            result = co_await self->poster.post(job.inbox, std::move(job.body));  // 12 KB and more: not copied
             self->counters.latency.observe(std::chrono::steady_clock::now() - started);
         } catch (const std::exception& e) {
             // A throwing hook (signing, the scheme memory's store write) or a bug. As below, the claim stays;
@@ -153,7 +200,16 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
         }
         if (result) {
             try {
-                self->record(job, *result);
+                Outcome outcome = classify(*result, self->clock());
+                if (outcome.verdict == Verdict::delivered) {
+                    // Marked done by the next group commit, on the strand, which also gives the slot back.
+                    asio::post(self->strand, [self, done = Delivered{job.id, job.host, job.inbox, job.activity_id,
+                                                                      job.attempts + 1}]() mutable {
+                        self->add_delivered(std::move(done));
+                    });
+                    co_return;
+                }
+                self->record(job, outcome);
             } catch (const std::exception& e) {
                 // The claim stays: the job is retried after the next restart rather than lost.
                 log::error("delivery result not stored", {{"id", job.id}, {"error", e.what()}});
@@ -162,12 +218,78 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
         asio::post(self->strand, [self, host = job.host, id = job.id] { self->finished(host, id); });
     }
 
-    void finished(const std::string& host, std::int64_t id) {
+    // Group commit: a job answered 2xx is marked done together with the others answered within the next
+    // moment, in one transaction. At-least-once holds: done is written only after the 2xx, and a crash before
+    // the commit leaves the job pending (its claim is released at start), so it is sent again.
+    void add_delivered(Delivered done) {
+        delivered_batch.push_back(std::move(done));
+        if (stopped || delivered_batch.size() >= static_cast<std::size_t>(std::max(1, options.concurrency / 2))) {
+            flush_delivered();
+            return;
+        }
+        if (flush_armed) return;
+        flush_armed = true;
+        flush_timer.expires_after(options.group_commit_interval);
+        flush_timer.async_wait([self = shared_from_this()](const boost::system::error_code&) {
+            self->flush_armed = false;
+            self->flush_delivered();
+        });
+    }
+
+    void flush_delivered() {
+        if (delivered_batch.empty()) return;
+        std::vector<Delivered> batch;
+        batch.swap(delivered_batch);
+        std::vector<std::string> available_again;
+        std::vector<store::DeliveryJob> starting;
+        bool released = false;
+        try {
+            const std::int64_t now = clock();
+            store::WriteTransaction transaction(db);
+            store::Deliveries deliveries(db);
+            store::Hosts hosts(db);
+            std::unordered_set<std::string> hosts_seen;
+            for (const auto& done : batch) {
+                deliveries.mark_done(done.id, now);
+                if (hosts_seen.insert(done.host).second && hosts.record_success(done.host))
+                    available_again.push_back(done.host);
+            }
+            // Their slots go to the next jobs at once, and those claims ride in the same commit: one commit per
+            // batch instead of one for the results and one for the round that refills the slots.
+            for (const auto& done : batch) release_slot(done.host, done.id);
+            released = true;
+            if (!stopped) pick(deliveries, now, starting);
+            transaction.commit();
+            counters.delivered += batch.size();
+        } catch (const std::exception& e) {
+            // The claims stay: these jobs are sent again after the next restart rather than lost.
+            log::error("delivery results not stored", {{"jobs", batch.size()}, {"error", e.what()}});
+            for (const auto& job : starting) release_slot(job.host, job.id);  // claims rolled back: not started
+            starting.clear();
+        }
+        if (!released)
+            for (const auto& done : batch) release_slot(done.host, done.id);
+        for (const auto& host : available_again) log::info("host available again", {{"host", host}});
+        if (log::enabled(log::Level::debug))
+            for (const auto& done : batch)
+                log::debug("delivered",
+                           {{"inbox", done.inbox}, {"activity", done.activity_id}, {"attempt", done.attempt}});
+        publish();
+        for (auto& job : starting) spawn(std::move(job));
+        // Refill in batches: each look at the queue is a query, not worth making per finished delivery.
+        if (in_flight <= options.concurrency * 3 / 4) timer.cancel();
+    }
+
+    void release_slot(const std::string& host, std::int64_t id) {
         --in_flight;
         known.erase(id);
-        in_flight_published = in_flight;
         if (auto it = host_in_flight.find(host); it != host_in_flight.end() && --it->second <= 0)
             host_in_flight.erase(it);
+    }
+
+    void finished(const std::string& host, std::int64_t id) {
+        release_slot(host, id);
+        publish();
         // Refill in batches: each look at the queue is a query, not worth making per finished delivery.
         if (in_flight <= options.concurrency * 3 / 4) timer.cancel();
     }
@@ -178,19 +300,15 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
     }
     std::mutex random_mutex;
 
-    void record(const store::DeliveryJob& job, const transport::Result& result) {
+    // Every outcome but delivered (those go through the group commit).
+    void record(const store::DeliveryJob& job, const Outcome& outcome) {
         const std::int64_t now = clock();
         const int attempt = job.attempts + 1;
-        Outcome outcome = classify(result, now);
         store::Deliveries deliveries(db);
         store::Hosts hosts(db);
         switch (outcome.verdict) {
             case Verdict::delivered:
-                deliveries.mark_done(job.id, now);
-                if (hosts.record_success(job.host)) log::info("host available again", {{"host", job.host}});
-                ++counters.delivered;
-                log::debug("delivered", {{"inbox", job.inbox}, {"activity", job.activity_id}, {"attempt", attempt}});
-                return;
+                return;  // not reached: deliver() batches these
             case Verdict::retry: {
                 auto delay = next_delay(attempt, options.schedule, random_unit(), outcome.retry_after);
                 if (hosts.record_failure(job.host, now, options.unavailable_after_days))
@@ -252,6 +370,7 @@ void DeliveryEngine::stop() {
     asio::post(state_->strand, [state = state_] {
         state->stopped = true;
         state->timer.cancel();
+        state->flush_delivered();  // what is answered already is not sent again after a restart
     });
 }
 

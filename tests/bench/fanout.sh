@@ -33,9 +33,14 @@ openssl_sign() {  # extra args for openssl speed; prints sign/s of the rsa 2048 
 }
 # Other work on the machine skews everything: say how busy it was when the run began.
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
-ceiling_1=$(openssl_sign)
+# -elapsed: plain `openssl speed` divides by user CPU time, which on a shared machine is not what the wall-clock
+# deliveries/s it is compared with lived through (-multi measures elapsed time already). The CPU figure (plain)
+# gives the cost of one signature, to set against fedblog's CPU per delivery.
+ceiling_1=$(openssl_sign -elapsed)
+ceiling_cpu=$(openssl_sign)
 ceiling_2=$(openssl_sign -multi 2)
-echo "openssl speed rsa2048 sign/s: ${ceiling_1} on 1 process, ${ceiling_2} on 2 (the ceiling, $(nproc) cores)"
+echo "openssl speed rsa2048 sign/s: ${ceiling_1} on 1 process, ${ceiling_2} on 2 (the ceiling, $(nproc) cores);\
+ ${ceiling_cpu} per CPU second"
 echo "bench_fanout: $followers followers on $hosts hosts, ${FANOUT_ARGS:-default settings}; the sink runs 1 thread on the same cores"
 
 field() {  # file name
@@ -78,7 +83,12 @@ run_mode() {  # plain | tls
     "$(field "$out" timed_out)"
   local top
   top=$(grep -m1 '^sql_fanout_top1 ' "$out" | sed 's/^sql_fanout_top1 seconds=\([^ ]*\) calls=\([^ ]*\) avg_us=\([^ ]*\) rows=\([^ ]*\)  \(.\{60\}\).*/\2 calls, \1 s in all, \3 us each, \4 rows: \5.../')
+  local sign_ms cpu_share
+  sign_ms=$(echo "1000 / $ceiling_cpu" | bc -l)
+  cpu_share=$(echo "$sign_ms / $(field "$out" cpu_ms_per_delivery)" | bc -l)
   details+=("$mode: fedblog $(field "$out" cpu_ms_per_delivery) ms CPU per delivery ($(field "$out" cpu_cores_busy) cores busy),\
+ of which one RSA signature is $(printf %.3f "$sign_ms") ms: signing is $(printf %.2f "$cpu_share") of fedblog's CPU\
+ (load-independent; the sink's CPU comes on top),\
  $(field "$out" average_in_flight) deliveries in flight on average (of $(field "$out" delivery_concurrency), \
 $(field "$out" delivery_per_host) per host); sink $(field "$sink_out" sink_cpu_seconds) s CPU
   signing in-process: $(field "$out" sign_1_thread_per_second)/s on 1 thread; the sink saw\
