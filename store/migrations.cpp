@@ -195,10 +195,16 @@ CREATE TABLE reports (
 CREATE INDEX reports_state ON reports(state, received_at);
 )sql";
 
+// The followers collection's pages and counts read accepted followers in order; without an index each request
+// scanned every row under the database lock (16-19% of the CPU during a 10,000-follower fan-out).
+static const char* const v6_followers_by_state = R"sql(
+CREATE INDEX followers_state ON followers(state, created_at, id);
+)sql";
+
 const std::vector<const char*>& migrations() {
     static const std::vector<const char*> steps = {v1_initial, v2_delivery_hosts, v3_delivery_bodies,
                                                    v4_comment_attachments,
-                                                   v5_moderation};
+                                                   v5_moderation, v6_followers_by_state};
     return steps;
 }
 

@@ -1,5 +1,6 @@
 #include "store/followers.hpp"
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
 #include "store/counts.hpp"
@@ -78,4 +79,20 @@ TEST(SeenActivities, ARepeatIsRecognizedUntilForgotten) {
     EXPECT_TRUE(seen.first_sighting("https://m.example/activities/2", 200));
     EXPECT_EQ(seen.forget_before(150), 1);
     EXPECT_TRUE(seen.first_sighting("https://m.example/activities/1", 300));
+}
+
+// The followers collection is read page by page during a fan-out: its count and its pages must not scan
+// every follower.
+TEST(Followers, TheCollectionsQueriesReadAnIndex) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    for (const char* sql : {"SELECT count(*) FROM followers WHERE state = 'accepted'",
+                            "SELECT actor_id FROM followers WHERE state = 'accepted' ORDER BY created_at, id "
+                            "LIMIT 10 OFFSET 20"}) {
+        SQLite::Statement plan(db.sqlite(), std::string("EXPLAIN QUERY PLAN ") + sql);
+        std::string steps;
+        while (plan.executeStep()) steps += plan.getColumn(3).getString() + "\n";
+        EXPECT_NE(steps.find("INDEX followers_state"), std::string::npos) << sql << "\n" << steps;
+        EXPECT_EQ(steps.find("TEMP B-TREE"), std::string::npos) << sql << "\n" << steps;
+    }
 }
