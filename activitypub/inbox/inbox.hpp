@@ -4,9 +4,11 @@
 //   the signer owns the activity (same actor, or the activity fetched again from its origin) →
 //   an embedded object from another origin is fetched from there → seen before? → handled, in one
 //   transaction with the record that it was seen.
+// Before all of it, admission (admission.hpp): the sender's rate, and room among the activities in flight.
 // Answers: 202 accepted (also for duplicates and activities we do not act on), 400 malformed, 401 signature,
-// 403 blocked, 415 media type, 503 the signer's key could not be fetched now. Each with a short reason that
-// the log line repeats.
+// 403 blocked, 415 media type, 429 the sender's rate exceeded, 503 the signer's key could not be fetched now
+// or too many activities in flight. Each with a short reason that the log line repeats.
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
@@ -18,9 +20,11 @@
 
 #include "activitypub/comments/fetched_reply.hpp"
 #include "activitypub/ids.hpp"
+#include "activitypub/inbox/admission.hpp"
 #include "activitypub/inbox/blocking.hpp"
 #include "activitypub/inbox/comment_policy.hpp"
 #include "activitypub/inbox/incoming.hpp"
+#include "activitypub/inbox/rate_limiter.hpp"
 #include "activitypub/inbox/replies.hpp"
 #include "activitypub/remote/document_fetcher.hpp"
 #include "activitypub/remote/key_directory.hpp"
@@ -40,6 +44,7 @@ struct InboxAnswer {
     std::string reason;  // short and machine-readable: "accepted", "duplicate", "bad_signature", ...
     std::string detail;  // one sentence for the sender and the log
     std::string activity_type;  // as the sender named it (empty when unreadable); for metrics
+    unsigned retry_after = 0;   // seconds, for a Retry-After header (429, and 503 when busy); 0: none
 };
 
 struct InboxOptions {
@@ -50,6 +55,10 @@ struct InboxOptions {
     // A reply whose parent we lack: its ancestors are fetched within these bounds (fetches count authors too).
     comments::WalkLimits ancestor_limits{
         .max_depth = 8, .max_fetches = 16, .max_replies = 0, .max_pages = 0, .time_budget = std::chrono::seconds(10)};
+    // Admission: requests per remote host (the signature's keyId host, else the client address), and
+    // activities in flight at once. Off unless set; serve sets them from the settings.
+    RateLimits rate_per_host{};
+    std::size_t max_in_flight = 0;  // 0: no bound
 };
 
 class Inbox {
@@ -68,7 +77,11 @@ public:
     // the ones they started with.
     void set_options(InboxOptions options);
 
+    // Activities being verified or handled now (tests, metrics).
+    std::size_t in_flight() const { return in_flight_.in_flight(); }
+
 private:
+    InboxAnswer within_limits(const InboxRequest& request, InFlightGate::Ticket& ticket);
     boost::asio::awaitable<InboxAnswer> admit(const InboxRequest& request, IncomingActivity& activity);
     boost::asio::awaitable<InboxAnswer> confirm_from_origin(IncomingActivity& activity);
     boost::asio::awaitable<InboxAnswer> confirm_object(IncomingActivity& activity);
@@ -92,6 +105,9 @@ private:
     std::shared_ptr<const InboxOptions> options_;  // guarded by options_mutex_
     Clock clock_;
     std::function<void()> deliveries_queued_;
+    RateLimiter rate_limiter_;
+    InFlightGate in_flight_;
+    std::atomic<std::int64_t> busy_logged_at_{0};  // a full inbox is logged once a second, not per request
 
     // fuzz/activity_fuzz.cpp drives handle_locally and move_follower directly, as if past the signature check:
     // only a fuzzer defines this type.
