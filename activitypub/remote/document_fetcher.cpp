@@ -11,7 +11,7 @@ namespace fedblog::activitypub::remote {
 namespace asio = boost::asio;
 using nlohmann::json;
 
-asio::awaitable<FetchResult> DocumentFetcher::fetch(const std::string& url) {
+asio::awaitable<FetchResult> DocumentFetcher::fetch(std::string url) {
     std::shared_ptr<Pending> pending;
     bool leader = false;
     {

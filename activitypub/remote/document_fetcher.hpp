@@ -45,7 +45,7 @@ public:
     DocumentFetcher(const DocumentFetcher&) = delete;
     DocumentFetcher& operator=(const DocumentFetcher&) = delete;
 
-    boost::asio::awaitable<FetchResult> fetch(const std::string& url);
+    boost::asio::awaitable<FetchResult> fetch(std::string url);  // by value: it is used after suspending
 
 private:
     // One request in flight; fetches of the same URL meanwhile wait for its result.
