@@ -41,6 +41,14 @@ struct Settings {
     bool comments_hold_links_only = true;   // replies with nothing but links (and mentions)
     unsigned delivery_concurrency = 32;  // deliveries in flight overall
     unsigned delivery_per_host = 4;      // and to one host
+    unsigned fetch_per_host = 4;         // fetches (keys, actors, objects) in flight to one host; 0 = no bound
+    // Inbox admission, checked before any parsing or signature work. Per remote host (the signature's keyId
+    // host, else the client address): a token bucket of inbox_burst_per_host, refilled at inbox_rate_per_host
+    // a minute (0 = no limit); over it, 429 with Retry-After. At most inbox_max_in_flight activities verified
+    // and handled at once (0 = no bound); over it, 503 with Retry-After.
+    unsigned inbox_rate_per_host = 600;
+    unsigned inbox_burst_per_host = 600;
+    unsigned inbox_max_in_flight = 256;
     bool allow_private_addresses = false;
     bool allow_plain_http = false;  // development: remote http:// URLs (ids stay https-only for keys)
     // Outbound POST signatures: draft-cavage (what every server verifies) or RFC 9421, falling back per host.

@@ -100,6 +100,15 @@ po::options_description settings_options(Settings& s, std::string& config_file) 
          "deliveries in flight at once")
         ("delivery-per-host", po::value<unsigned>(&s.delivery_per_host)->default_value(defaults.delivery_per_host),
          "deliveries in flight to one host at once")
+        ("fetch-per-host", po::value<unsigned>(&s.fetch_per_host)->default_value(defaults.fetch_per_host),
+         "fetches (keys, actors, posts, threads) in flight to one host at once; the others wait their turn (0: no bound)")
+        ("inbox-rate-per-host", po::value<unsigned>(&s.inbox_rate_per_host)->default_value(defaults.inbox_rate_per_host),
+         "inbox activities a minute from one remote host (the host of the signature's keyId; unsigned: the client "
+         "address), after a burst of inbox_burst_per_host; more are answered 429 with Retry-After (0: no limit)")
+        ("inbox-burst-per-host", po::value<unsigned>(&s.inbox_burst_per_host)->default_value(defaults.inbox_burst_per_host),
+         "inbox activities one remote host may send at once before inbox_rate_per_host applies")
+        ("inbox-max-in-flight", po::value<unsigned>(&s.inbox_max_in_flight)->default_value(defaults.inbox_max_in_flight),
+         "inbox activities being verified and handled at once; more are answered 503 with Retry-After (0: no bound)")
         ("allow-private-addresses", flag(s.allow_private_addresses, defaults.allow_private_addresses),
          "let outbound requests reach loopback and private addresses (test deployments only)")
         ("allow-plain-http", flag(s.allow_plain_http, defaults.allow_plain_http),
@@ -332,6 +341,8 @@ void validate(const Settings& settings) {
     if (settings.comment_max_bytes == 0) throw ConfigError("comment_max_bytes must be positive");
     if (settings.delivery_concurrency == 0 || settings.delivery_per_host == 0)
         throw ConfigError("delivery_concurrency and delivery_per_host must be at least 1");
+    if (settings.inbox_rate_per_host != 0 && settings.inbox_burst_per_host == 0)
+        throw ConfigError("inbox_burst_per_host must be at least 1 when inbox_rate_per_host is set (0 turns the limit off)");
     for (const auto* list : {&settings.trusted_proxies, &settings.metrics_allowed}) {
         try {
             AddressSet::parse(*list);

@@ -67,7 +67,10 @@ inbox::InboxOptions inbox_options(const Settings& settings) {
     return inbox::InboxOptions{.manually_approves_followers = settings.manually_approves_followers,
                                .blocked_domains = settings.blocked_domains,
                                .comments = inbox::CommentPolicy::from(settings),
-                               .require_https = !settings.allow_plain_http};
+                               .require_https = !settings.allow_plain_http,
+                               .rate_per_host = {.per_minute = settings.inbox_rate_per_host,
+                                                 .burst = settings.inbox_burst_per_host},
+                               .max_in_flight = settings.inbox_max_in_flight};
 }
 
 }  // namespace
@@ -254,8 +257,10 @@ InboxEndpoint Federation::inbox_endpoint() {
                     warn_misconfigured_proxy(*hint, peer, request.target());
                     message += " (" + *hint + ")";
                 }
-            co_return http::error(request, static_cast<http::Status>(answer.status), message,
-                                  http::Representation::activity_json);
+            http::Response refusal = http::error(request, static_cast<http::Status>(answer.status), message,
+                                                 http::Representation::activity_json);
+            if (answer.retry_after) refusal.set(beast_http::field::retry_after, std::to_string(answer.retry_after));
+            co_return refusal;
         }
         http::Response response = http::make_response(request, static_cast<http::Status>(answer.status),
                                                       answer.reason + "\n", "text/plain; charset=utf-8");

@@ -48,7 +48,7 @@ public:
     InboxEndpoint inbox_endpoint();
     // New jobs are in the queue: start them now.
     void wake_deliveries();
-    // The inbox's share of new settings (blocked domains, follower approval, comment moderation).
+    // The inbox's share of new settings (blocked domains, follower approval, comment moderation, admission).
     void apply_settings(const Settings& settings);
     const activitypub::delivery::DeliveryEngine& deliveries() const;
     // Walks the post's conversations now and imports the replies never delivered: on the federation's

@@ -68,6 +68,7 @@ Inbox::Inbox(store::Database& db, Ids ids, remote::KeyDirectory& keys, remote::D
       options_(std::make_shared<const InboxOptions>(std::move(options))),
       clock_(std::move(clock)),
       deliveries_queued_(std::move(deliveries_queued)),
+      rate_limiter_(options_->rate_per_host),
       writer_(db, deliveries_queued_) {
     const char* file = sqlite3_db_filename(db_.sqlite().getHandle(), "main");
     if (file && *file) {
@@ -78,9 +79,12 @@ Inbox::Inbox(store::Database& db, Ids ids, remote::KeyDirectory& keys, remote::D
 
 asio::awaitable<InboxAnswer> Inbox::receive(const InboxRequest& request) {
     IncomingActivity activity;
-    InboxAnswer answer = co_await admit(request, activity);
+    InFlightGate::Ticket ticket;  // held until the answer is ready
+    InboxAnswer answer = within_limits(request, ticket);
+    if (answer.reason.empty()) answer = co_await admit(request, activity);
     if (answer.status == 202 && answer.reason.empty()) answer = co_await handle(activity);
     answer.activity_type = activity.type;
+    if (answer.reason == "rate_limited" || answer.reason == "inbox_busy") co_return answer;  // logged above
     if (answer.status >= 400)
         log::warn("inbox refused", {{"status", answer.status},
                                     {"reason", answer.reason},
@@ -96,6 +100,42 @@ asio::awaitable<InboxAnswer> Inbox::receive(const InboxRequest& request) {
                             {"actor", activity.actor},
                             {"id", activity.id}});
     co_return answer;
+}
+
+// Admission, before the body is read: an answer with an empty reason means "go on". Each refusal is logged
+// here once per episode (the first 429 for a host since it was last allowed; a full inbox once a second), so a
+// flood does not flood the log too.
+InboxAnswer Inbox::within_limits(const InboxRequest& request, InFlightGate::Ticket& ticket) {
+    const auto limits = options();
+    if (limits->rate_per_host.per_minute != 0) {
+        const std::string key = rate_key(request.message, request.client);
+        auto decision = rate_limiter_.take(key);
+        if (!decision.allowed) {
+            InboxAnswer answer = refused(429, "rate_limited",
+                                         "more than " + std::to_string(limits->rate_per_host.per_minute) +
+                                             " activities a minute from " + key + "; retry after " +
+                                             std::to_string(decision.retry_after.count()) + " s");
+            answer.retry_after = static_cast<unsigned>(decision.retry_after.count());
+            if (decision.first_refusal)
+                log::warn("inbox rate limited",
+                          {{"key", key}, {"client", request.client}, {"retry_after", answer.retry_after}});
+            return answer;
+        }
+    }
+    ticket = in_flight_.try_enter(limits->max_in_flight);
+    if (!ticket) {
+        constexpr unsigned busy_retry_after = 5;  // activities in flight end within seconds (fetch timeouts: 10 s)
+        InboxAnswer answer = refused(503, "inbox_busy",
+                                     std::to_string(limits->max_in_flight) +
+                                         " activities are being handled already; retry after " +
+                                         std::to_string(busy_retry_after) + " s");
+        answer.retry_after = busy_retry_after;
+        const std::int64_t now = clock_();
+        if (busy_logged_at_.exchange(now) != now)
+            log::warn("inbox busy", {{"in_flight", limits->max_in_flight}, {"client", request.client}});
+        return answer;
+    }
+    return InboxAnswer{};
 }
 
 // Everything before handling: an answer with an empty reason means "admitted".
@@ -410,6 +450,7 @@ std::shared_ptr<const InboxOptions> Inbox::options() const {
 
 void Inbox::set_options(InboxOptions options) {
     auto fresh = std::make_shared<const InboxOptions>(std::move(options));
+    rate_limiter_.set_limits(fresh->rate_per_host);
     std::lock_guard lock(options_mutex_);
     options_ = std::move(fresh);
 }

@@ -5,10 +5,12 @@
 //   an embedded object from another origin is fetched from there → seen before? → handled, in one
 //   savepoint with the record that it was seen, committed with the activities that arrived alongside it
 //   (GroupWriter) before the answer goes out.
+// Before all of it, admission (admission.hpp): the sender's rate, and room among the activities in flight.
 // Answers: 202 accepted (also for duplicates and activities we do not act on), 400 malformed (or an id on
 // another origin than its actor), 401 signature, 403 blocked, 415 media type, 421 signed for another Host,
-// 503 the signer's key could not be fetched now. Each with a short reason that
-// the log line repeats.
+// 429 the sender's rate exceeded, 503 the signer's key could not be fetched now or too many activities in
+// flight. Each with a short reason that the log line repeats.
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
@@ -20,10 +22,12 @@
 
 #include "activitypub/comments/fetched_reply.hpp"
 #include "activitypub/ids.hpp"
+#include "activitypub/inbox/admission.hpp"
 #include "activitypub/inbox/blocking.hpp"
 #include "activitypub/inbox/comment_policy.hpp"
 #include "activitypub/inbox/group_writer.hpp"
 #include "activitypub/inbox/incoming.hpp"
+#include "activitypub/inbox/rate_limiter.hpp"
 #include "activitypub/inbox/replies.hpp"
 #include "activitypub/remote/document_fetcher.hpp"
 #include "activitypub/remote/key_directory.hpp"
@@ -43,6 +47,7 @@ struct InboxAnswer {
     std::string reason;  // short and machine-readable: "accepted", "duplicate", "bad_signature", ...
     std::string detail;  // one sentence for the sender and the log
     std::string activity_type;  // as the sender named it (empty when unreadable); for metrics
+    unsigned retry_after = 0;   // seconds, for a Retry-After header (429, and 503 when busy); 0: none
 };
 
 struct InboxOptions {
@@ -53,6 +58,10 @@ struct InboxOptions {
     // A reply whose parent we lack: its ancestors are fetched within these bounds (fetches count authors too).
     comments::WalkLimits ancestor_limits{
         .max_depth = 8, .max_fetches = 16, .max_replies = 0, .max_pages = 0, .time_budget = std::chrono::seconds(10)};
+    // Admission: requests per remote host (the signature's keyId host, else the client address), and
+    // activities in flight at once. Off unless set; serve sets them from the settings.
+    RateLimits rate_per_host{};
+    std::size_t max_in_flight = 0;  // 0: no bound
 };
 
 class Inbox {
@@ -73,7 +82,11 @@ public:
     // Its group commits so far (metrics, the benchmark).
     const GroupWriter& writer() const { return writer_; }
 
+    // Activities being verified or handled now (tests, metrics).
+    std::size_t in_flight() const { return in_flight_.in_flight(); }
+
 private:
+    InboxAnswer within_limits(const InboxRequest& request, InFlightGate::Ticket& ticket);
     boost::asio::awaitable<InboxAnswer> admit(const InboxRequest& request, IncomingActivity& activity);
     boost::asio::awaitable<InboxAnswer> confirm_from_origin(IncomingActivity& activity);
     boost::asio::awaitable<InboxAnswer> confirm_object(IncomingActivity& activity);
@@ -103,6 +116,9 @@ private:
     std::shared_ptr<const InboxOptions> options_;  // guarded by options_mutex_
     Clock clock_;
     std::function<void()> deliveries_queued_;
+    RateLimiter rate_limiter_;
+    InFlightGate in_flight_;
+    std::atomic<std::int64_t> busy_logged_at_{0};  // a full inbox is logged once a second, not per request
     // A second connection for what the io threads read (blocks, a reply's place): it never waits for the
     // writer's lock and sees what is committed. Absent for a database without a file (then db_ is read).
     std::unique_ptr<store::Database> reader_;

@@ -1,5 +1,11 @@
 #include "activitypub/remote/document_fetcher.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "common/json_guard.hpp"
 
 namespace fedblog::activitypub::remote {
@@ -7,7 +13,43 @@ namespace fedblog::activitypub::remote {
 namespace asio = boost::asio;
 using nlohmann::json;
 
-asio::awaitable<std::variant<FetchedDocument, FetchError>> DocumentFetcher::fetch(const std::string& url) {
+asio::awaitable<FetchResult> DocumentFetcher::fetch(std::string url) {
+    std::shared_ptr<Pending> pending;
+    bool leader = false;
+    {
+        std::lock_guard lock(mutex_);
+        auto [it, added] = pending_.try_emplace(url);
+        if (added) it->second = std::make_shared<Pending>();
+        pending = it->second;
+        leader = added;
+    }
+    if (leader) {
+        FetchResult result = co_await fetch_now(url);
+        std::vector<std::function<void()>> waiters;
+        {
+            std::lock_guard lock(mutex_);
+            pending->result = result;
+            waiters.swap(pending->wake_waiters);
+            pending_.erase(url);
+        }
+        for (auto& wake : waiters) wake();
+        co_return result;
+    }
+    // Sleep on a timer of our own executor until the leader's result is in. The timer is shared with the
+    // wake-up, which runs on that executor after this coroutine may have moved on.
+    auto wake = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor,
+                                                     asio::steady_timer::time_point::max());
+    {
+        std::lock_guard lock(mutex_);
+        if (pending->result) co_return *pending->result;
+        pending->wake_waiters.push_back([wake] { asio::post(wake->get_executor(), [wake] { wake->cancel(); }); });
+    }
+    co_await wake->async_wait(asio::as_tuple(asio::use_awaitable));
+    std::lock_guard lock(mutex_);
+    co_return *pending->result;
+}
+
+asio::awaitable<FetchResult> DocumentFetcher::fetch_now(const std::string& url) {
     transport::Request request;
     request.url = url;
     request.headers = {{"accept", "application/activity+json, application/ld+json; "

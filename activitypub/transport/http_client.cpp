@@ -10,6 +10,7 @@
 #include "activitypub/transport/connection_pool.hpp"
 #include "activitypub/transport/connector.hpp"
 #include "activitypub/transport/exchange.hpp"
+#include "activitypub/transport/host_slots.hpp"
 #include "activitypub/transport/remote_url.hpp"
 #include "common/log.hpp"
 #include "common/version.hpp"
@@ -85,6 +86,7 @@ ClientOptions ClientOptions::from(const Settings& settings) {
     options.public_url = settings.public_url;
     options.address_policy.allow_private_addresses = settings.allow_private_addresses;
     options.allow_plain_http = settings.allow_plain_http;
+    options.max_fetches_per_host = settings.fetch_per_host;
     return options;
 }
 
@@ -94,12 +96,14 @@ struct HttpClient::State {
           options(std::move(o)),
           connector(options.address_policy, options.static_hosts, options.extra_ca_pem),
           pool(options.max_idle_connections_per_origin, options.idle_timeout),
+          fetch_slots(std::make_shared<HostSlots>(options.max_fetches_per_host)),
           user_agent(std::string(software_name) + "/" + version + " (+" + options.public_url + ")") {}
 
     asio::any_io_executor executor;
     const ClientOptions options;
     Connector connector;
     ConnectionPool pool;
+    std::shared_ptr<HostSlots> fetch_slots;
     const std::string user_agent;
 
     asio::awaitable<Result> fetch(Request request) {
@@ -111,6 +115,15 @@ struct HttpClient::State {
         Budget budget(request.limits.value_or(options.limits));
         // Safe methods only: they are the ones that may follow redirects and be sent twice.
         bool safe = verb == http::verb::get || verb == http::verb::head;
+        // One place among the first host's fetches for the whole fetch, redirects included (they mostly stay on
+        // the host, and a place per hop could leave a fetch holding one host while waiting for another).
+        HostSlots::Slot slot;
+        if (safe) {
+            slot = co_await fetch_slots->acquire(url->host, budget.deadline);
+            if (!slot)
+                co_return Error{ErrorKind::timeout, request.url + ": no turn among the fetches to " + url->host +
+                                                        " before the deadline"};
+        }
 
         for (unsigned redirects = 0;; ++redirects) {
             if (!url->tls && !options.allow_plain_http)

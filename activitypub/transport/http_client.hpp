@@ -24,6 +24,9 @@
 // - Errors are values (Result holds a Response or an Error); exceptions mean a bug or a throwing hook.
 // - A GET that finds a pooled keep-alive connection closed by the server is resent once, same bytes, on a new
 //   connection; other methods are not, since the server may have acted on them.
+// - GETs and HEADs (fetches: keys, actors, objects, collections) to one host run at most
+//   max_fetches_per_host at once; the others wait their turn, within their own total_timeout. Other methods
+//   (deliveries) are bounded per host by the delivery engine instead.
 // - fetch may be awaited from any executor, many at once. Connections run on strands of the executor given at
 //   construction (one each); a fetch in flight keeps the client's state alive. Destroy the client before the
 //   executor's io_context, since its idle connections live there.
@@ -95,9 +98,11 @@ struct ClientOptions {
     StaticHosts static_hosts;       // lower-case names answered without DNS (tests, local setups)
     Limits limits;
     std::size_t max_idle_connections_per_origin = 4;
+    std::size_t max_fetches_per_host = 4;  // GET/HEAD in flight to one host at once; 0: no bound
     std::chrono::seconds idle_timeout{15};  // below common server keep-alive timeouts, so few go stale
 
-    // public_url and allow_private_addresses from the settings; the rest at its defaults.
+    // public_url, allow_private_addresses, allow_plain_http and fetch_per_host from the settings; the rest at
+    // its defaults.
     static ClientOptions from(const Settings& settings);
 };
 

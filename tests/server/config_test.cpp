@@ -129,6 +129,23 @@ TEST(Config, SignatureSchemeIsCavageOrRfc9421) {
     EXPECT_THROW(validate(settings), ConfigError);
 }
 
+TEST(Config, BackPressureSettingsHaveDefaultsAndAreChecked) {
+    CommandLine defaults = parse({"serve"});
+    EXPECT_EQ(defaults.settings.inbox_rate_per_host, 600u);
+    EXPECT_EQ(defaults.settings.inbox_burst_per_host, 600u);
+    EXPECT_EQ(defaults.settings.inbox_max_in_flight, 256u);
+    EXPECT_EQ(defaults.settings.fetch_per_host, 4u);
+    EXPECT_NO_THROW(validate(defaults.settings));
+
+    CommandLine given = parse({"serve", "--inbox-rate-per-host", "0", "--inbox-burst-per-host", "0"},
+                              {"FEDBLOG_INBOX_MAX_IN_FLIGHT=16", "FEDBLOG_FETCH_PER_HOST=2"});
+    EXPECT_EQ(given.settings.inbox_rate_per_host, 0u);  // off: a burst of 0 is then fine
+    EXPECT_EQ(given.settings.inbox_max_in_flight, 16u);
+    EXPECT_EQ(given.settings.fetch_per_host, 2u);
+    EXPECT_NO_THROW(validate(given.settings));
+    EXPECT_THROW(validate(parse({"serve", "--inbox-burst-per-host", "0"}).settings), ConfigError);
+}
+
 TEST(Config, CommentModerationSettingsHaveDefaultsAndAreChecked) {
     CommandLine defaults = parse({"serve"});
     EXPECT_EQ(defaults.settings.comments_moderation, "trusted");

@@ -85,6 +85,30 @@ public:
         return id;
     }
 
+    // A Person whose key is a document of its own (<actor>/key, owner: the actor), as some servers serve it:
+    // checking a signature then takes two fetches, the key and its owner. Returns the key id.
+    std::string add_actor_with_key_document(const std::string& name, const std::string& host = "remote.test") {
+        std::string id = add_actor(name, host);
+        std::string key_id = id + "/key";
+        nlohmann::json actor = document_at(id);
+        actor["publicKey"]["id"] = key_id;
+        set_document_at(id, actor);
+        set_document_at(key_id, {{"@context", "https://w3id.org/security/v1"},
+                                 {"id", key_id},
+                                 {"type", "Key"},
+                                 {"owner", id},
+                                 {"publicKeyPem", key_.public_pem()}});
+        return key_id;
+    }
+
+    // Every GET is answered after this long (without holding up other requests): a slow server.
+    void set_fetch_delay(std::chrono::milliseconds delay) {
+        std::lock_guard lock(mutex_);
+        fetch_delay_ = delay;
+    }
+    // The most GETs and POSTs this instance was answering at once, for one host name.
+    std::size_t max_concurrent_requests(const std::string& host) const { return server_.max_concurrent(host); }
+
     // Serves `document` at host + path (an activity to fetch again, a Move target...).
     void set_document(const std::string& host, const std::string& path, nlohmann::json document) {
         std::lock_guard lock(mutex_);
@@ -267,6 +291,7 @@ private:
         if (request.method() == boost::beast::http::verb::post) return receive(request, host, path);
         if (auto it = replies_.find(host + path); it != replies_.end()) return it->second;
         TestReply reply;
+        reply.delay = fetch_delay_;
         if (auto it = documents_.find(host + path); it != documents_.end()) {
             reply.headers = {{"Content-Type", "application/activity+json"}};
             reply.body = it->second.dump();
@@ -314,6 +339,7 @@ private:
     std::string blog_key_id_;
     keys::EvpPkeyPtr blog_key_;
     std::string scheme_ = "https";
+    std::chrono::milliseconds fetch_delay_{0};
     TestServer server_;  // last: its thread stops before the state it reads is destroyed
 };
 

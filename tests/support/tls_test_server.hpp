@@ -10,6 +10,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -18,8 +19,11 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <chrono>
 #include <exception>
+#include <algorithm>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -40,6 +44,7 @@ struct TestReply {
     bool close_after = false;   // close after this reply anyway: a stale keep-alive connection for the client
     bool never_answer = false;  // read the request, then hold the connection without a word
     std::string raw;            // when set, written instead of a well-formed reply, then the connection closed
+    std::chrono::milliseconds delay{0};  // a slow server: wait this long (without blocking others) before answering
 };
 
 using TestRequest = boost::beast::http::request<boost::beast::http::string_body>;
@@ -72,6 +77,14 @@ public:
 
     unsigned short port() const { return port_; }
     std::size_t accepted() const { return accepted_; }
+    // The most requests this server has been answering at once (read, reply not yet written), overall and
+    // for one Host header (without the port).
+    std::size_t max_concurrent() const { return max_concurrent_; }
+    std::size_t max_concurrent(const std::string& host) const {
+        std::lock_guard lock(mutex_);
+        auto found = per_host_.find(host);
+        return found == per_host_.end() ? 0 : found->second.second;
+    }
     std::vector<TestRequest> requests() const {
         std::lock_guard lock(mutex_);
         return requests_;
@@ -134,6 +147,29 @@ private:
                 requests_.push_back(request);
             }
             TestReply reply = handler_(request);
+            // The io_context runs on one thread: plain counters would do, atomics keep readers honest.
+            std::size_t now_answering = ++answering_;
+            if (now_answering > max_concurrent_) max_concurrent_ = now_answering;
+            std::string host(request[http::field::host]);
+            host = host.substr(0, host.find(':'));
+            {
+                std::lock_guard lock(mutex_);
+                auto& [answering, most] = per_host_[host];
+                most = std::max(most, ++answering);
+            }
+            if (reply.delay.count() > 0) {
+                boost::asio::steady_timer slow(co_await boost::asio::this_coro::executor, reply.delay);
+                co_await slow.async_wait(use_tuple);
+            }
+            struct Answered {
+                TestServer& server;
+                std::string host;
+                ~Answered() {
+                    --server.answering_;
+                    std::lock_guard lock(server.mutex_);
+                    --server.per_host_[host].first;
+                }
+            } answered{*this, host};
             if (reply.never_answer) {
                 co_await wait_forever();
                 co_return;
@@ -161,9 +197,12 @@ private:
     boost::asio::ip::tcp::acceptor acceptor_;
     unsigned short port_ = 0;
     std::atomic<std::size_t> accepted_{0};
+    std::atomic<std::size_t> answering_{0};
+    std::atomic<std::size_t> max_concurrent_{0};
     mutable std::mutex mutex_;
     std::vector<TestRequest> requests_;
     std::vector<std::string> server_names_;
+    std::map<std::string, std::pair<std::size_t, std::size_t>> per_host_;  // answering now, most at once
     std::thread thread_;
 };
 

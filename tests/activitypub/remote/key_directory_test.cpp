@@ -89,6 +89,11 @@ protected:
             return reply({{"id", remote("/keys/forged")}, {"owner", remote("/users/alice")}, {"publicKeyPem", bob_key.public_pem()}});
         // An actor served under another path than its id.
         if (target == "/users/mallory") return reply(actor("/users/alice", bob_key, "/users/alice#main-key"));
+        if (target == "/users/slow") {  // answers after a while, so that fetches of it overlap
+            auto slow = reply(actor("/users/slow", bob_key, "/users/slow#main-key"));
+            slow.delay = std::chrono::milliseconds(300);
+            return slow;
+        }
         if (target == "/users/gone") return status(410);
         if (target == "/users/broken") return status(500);
         return status(404);
@@ -171,6 +176,30 @@ TEST_F(KeyDirectoryTest, ConcurrentLookupsShareOneFetchAndLaterOnesHitTheCache) 
     auto again = asio::co_spawn(asio::make_strand(io), restarted.lookup(remote("/users/alice#main-key")), asio::use_future).get();
     EXPECT_TRUE(std::holds_alternative<VerifiedKey>(again));
     EXPECT_EQ(server.requests().size(), 1u);
+}
+
+// The inbox's fetcher (actors, objects, ancestors): concurrent fetches of one URL share one request; once it
+// is answered, a later fetch asks again (this is no cache).
+TEST_F(KeyDirectoryTest, ConcurrentDocumentFetchesOfOneUrlShareOneRequest) {
+    DocumentFetcher fetcher(*client, {});
+    std::vector<std::future<FetchResult>> fetches;
+    for (int i = 0; i < 30; ++i)
+        fetches.push_back(asio::co_spawn(asio::make_strand(io), fetcher.fetch(remote("/users/slow")), asio::use_future));
+    fetches.push_back(asio::co_spawn(asio::make_strand(io), fetcher.fetch(remote("/users/bob")), asio::use_future));
+    for (auto& pending : fetches) {
+        auto result = pending.get();
+        ASSERT_TRUE(std::holds_alternative<FetchedDocument>(result)) << std::get<FetchError>(result).detail;
+    }
+    auto count = [this](const std::string& path) {
+        std::size_t found = 0;
+        for (const auto& request : server.requests()) found += request.target() == path;
+        return found;
+    };
+    EXPECT_EQ(count("/users/slow"), 1u);
+    EXPECT_EQ(count("/users/bob"), 1u);
+    auto later = asio::co_spawn(asio::make_strand(io), fetcher.fetch(remote("/users/slow")), asio::use_future).get();
+    EXPECT_TRUE(std::holds_alternative<FetchedDocument>(later));
+    EXPECT_EQ(count("/users/slow"), 2u);
 }
 
 TEST_F(KeyDirectoryTest, RefreshAndAgeRefetch) {
