@@ -26,7 +26,13 @@ struct InboxFuzzAccess {
     static InboxAnswer handle(Inbox& inbox, const IncomingActivity& activity) {
         if (activity.type != "Move") return inbox.handle_locally(activity);
         const Json& target = activity.document.value("target", Json());
-        if (!target.is_object()) return {202, "ignored", "no embedded target to stand for the fetched one"};
+        if (!target.is_object()) {
+            InboxAnswer ignored;  // by field, so a field added to InboxAnswer keeps its default here
+            ignored.reason = "ignored";
+            ignored.detail = "no embedded target to stand for the fetched one";
+            ignored.activity_type = activity.type;
+            return ignored;
+        }
         return inbox.move_follower(activity, remote::FetchedDocument{nlohmann::json(target), id_of(target)});
     }
 };

@@ -68,7 +68,7 @@ Server& server_instance() {
 }
 
 http::Response respond(Server& s, const http::Request& request) {
-    const server::Peer peer{"203.0.113.7"};
+    const server::Peer peer{"203.0.113.7", "203.0.113.7"};  // no proxy: the client is the peer
     server::Reply reply = s.router(request, peer);
     if (auto* ready = std::get_if<http::Response>(&reply)) return std::move(*ready);
     auto done = asio::co_spawn(s.io, std::move(std::get<asio::awaitable<http::Response>>(reply)), asio::use_future);
