@@ -193,16 +193,17 @@ private:
 
     Handler handler_;
     std::optional<boost::asio::ssl::context> tls_;  // outlives io_: sessions destroyed with io_ still use it
+    // Also outlive io_: a session destroyed with it (one that never answers) counts itself out on the way.
+    std::atomic<std::size_t> answering_{0};
+    std::atomic<std::size_t> max_concurrent_{0};
+    mutable std::mutex mutex_;
+    std::map<std::string, std::pair<std::size_t, std::size_t>> per_host_;  // answering now, most at once
     boost::asio::io_context io_;
     boost::asio::ip::tcp::acceptor acceptor_;
     unsigned short port_ = 0;
     std::atomic<std::size_t> accepted_{0};
-    std::atomic<std::size_t> answering_{0};
-    std::atomic<std::size_t> max_concurrent_{0};
-    mutable std::mutex mutex_;
     std::vector<TestRequest> requests_;
     std::vector<std::string> server_names_;
-    std::map<std::string, std::pair<std::size_t, std::size_t>> per_host_;  // answering now, most at once
     std::thread thread_;
 };
 
