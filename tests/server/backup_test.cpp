@@ -100,7 +100,12 @@ TEST(Backup, TakenWhileServingAndWritingRestoresIntoAServerWithTheSameBlog) {
     std::atomic<int> written{600};
     std::thread writer([&] {
         store::Database db(dir / "data" / "fedblog.db");
-        while (!stop) add_follower(db, written++);
+        // `written` counts committed followers only: the backup's snapshot is compared with it.
+        while (!stop) {
+            const int next = written;
+            add_follower(db, next);
+            written = next + 1;
+        }
     });
     std::thread reader([&] {
         while (!stop) EXPECT_EQ(original.client().get("/posts/reparer-une-crevaison").result_int(), 200u);
