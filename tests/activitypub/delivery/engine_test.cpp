@@ -94,12 +94,13 @@ protected:
             // Deliveries in flight hold references to the poster and the database: let them land first.
             eventually([this] { return engine->in_flight() == 0; }, 15s);
         }
-        engine.reset();
-        poster.reset();
-        client.reset();
+        // The threads stop before the client goes: a pooled connection's timer may still fire on them.
         work.reset();
         io.stop();
         for (auto& thread : threads) thread.join();
+        engine.reset();
+        poster.reset();
+        client.reset();
     }
 
     // The engine's (and the signer's) clock: Unix seconds that run with real time from start_time, plus the days

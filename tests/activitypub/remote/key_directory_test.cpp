@@ -48,11 +48,12 @@ protected:
     }
 
     ~KeyDirectoryTest() override {
+        // The threads stop first: a pooled connection's timer may still fire on them while the client goes.
         work.reset();
-        directory.reset();
-        client.reset();
         io.stop();
         for (auto& thread : threads) thread.join();
+        directory.reset();
+        client.reset();
     }
 
     std::string remote(const std::string& path) const { return "https://remote.test:" + std::to_string(server.port()) + path; }

@@ -39,10 +39,11 @@ protected:
         thread = std::thread([this] { io.run(); });
     }
     ~SignedPostTest() override {
+        // The thread stops before the client goes: a pooled connection's timer may still fire on it.
         work.reset();
-        client.reset();
         io.stop();
         thread.join();
+        client.reset();
     }
 
     // Verifies like a remote inbox; legacy.test knows only draft-cavage and answers 401 to anything else.
