@@ -52,7 +52,7 @@ sanitize() {
   local status=0
   ASAN_OPTIONS="detect_leaks=1:strict_init_order=1:log_path=$reports/asan" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan" \
-  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan" \
+  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp:log_path=$reports/tsan" \
     ctest --test-dir "$dir" --output-on-failure -j"$jobs" --label-exclude "no-$kind-sanitizer" "${@:2}" || status=$?
   if [ -n "$(ls -A "$reports")" ]; then
     echo "dev.sh sanitize: sanitizer reports in $reports:" >&2
