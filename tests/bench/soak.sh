@@ -41,6 +41,10 @@ listen = 127.0.0.1:$port
 public_url = http://localhost:$port
 allow_private_addresses = true
 allow_plain_http = true
+# The posters' instances all share the host 127.0.0.1 and send ~50 activities/s for minutes: far over the
+# per-host limit (600/min), which tests/server/backpressure_test.cpp covers. This run measures sustained load.
+inbox_rate_per_host = 60000
+inbox_burst_per_host = 60000
 log_level = ${SOAK_LOG_LEVEL:-warn}
 CONF
 
