@@ -20,15 +20,8 @@ namespace {
 class AnswerFederationTest : public fedblog::testing::ServerFixture {
 protected:
     AnswerFederationTest() : remote(ca, {"remote.test", "other.test"}) {
-        server::FederationTuning tuning;
-        tuning.client.public_url = "http://localhost";
-        tuning.client.extra_ca_pem = ca.certificate_pem();
-        for (const auto& host : remote.hosts())
-            tuning.client.static_hosts[host] = {boost::asio::ip::make_address("127.0.0.1")};
-        tuning.client.address_policy.always_allowed = {boost::asio::ip::make_address("127.0.0.1")};
+        auto tuning = fedblog::testing::loopback_federation(ca.certificate_pem(), remote.hosts());
         tuning.schedule.time_scale = 0.0005;
-        tuning.poll_interval = std::chrono::milliseconds(100);
-        tuning.threads = 2;
         federation_tuning = tuning;
     }
 

@@ -21,14 +21,7 @@ namespace {
 class BackpressureTest : public fedblog::testing::ServerFixture {
 protected:
     BackpressureTest() : remote(ca, {"remote.test", "other.test"}) {
-        server::FederationTuning tuning;
-        tuning.client.public_url = "http://localhost";
-        tuning.client.extra_ca_pem = ca.certificate_pem();
-        for (const auto& host : remote.hosts())
-            tuning.client.static_hosts[host] = {boost::asio::ip::make_address("127.0.0.1")};
-        tuning.client.address_policy.always_allowed = {boost::asio::ip::make_address("127.0.0.1")};
-        tuning.poll_interval = 100ms;
-        tuning.threads = 2;
+        auto tuning = fedblog::testing::loopback_federation(ca.certificate_pem(), remote.hosts());
         tuning.backfill_every = std::chrono::seconds(0);
         federation_tuning = tuning;
     }

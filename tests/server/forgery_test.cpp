@@ -108,20 +108,14 @@ constexpr const char* public_audience = "https://www.w3.org/ns/activitystreams#P
 class ForgeryTest : public fedblog::testing::ServerFixture, public ::testing::WithParamInterface<Case> {
 public:
     ForgeryTest() : remote(ca, {"remote.test", "other.test", "third.test", "metadata.test"}) {
-        server::FederationTuning tuning;
-        tuning.client.public_url = "http://localhost";
-        tuning.client.extra_ca_pem = ca.certificate_pem();
-        for (const std::string host : {"remote.test", "other.test", "third.test"})
-            tuning.client.static_hosts[host] = {boost::asio::ip::make_address("127.0.0.1")};
+        auto tuning = fedblog::testing::loopback_federation(ca.certificate_pem(), {"remote.test", "other.test", "third.test"});
         // A name that resolves to the cloud metadata address, as a hostile DNS answer would.
         tuning.client.static_hosts["metadata.test"] = {boost::asio::ip::make_address("169.254.169.254")};
         // Only the fake instances' exact address is let through: every other private address stays refused, as
         // in production, so a redirect to one is refused by the real client.
         tuning.client.address_policy.allow_private_addresses = false;
-        tuning.client.address_policy.always_allowed = {boost::asio::ip::make_address("127.0.0.1")};
         tuning.schedule.time_scale = 0.0005;
         tuning.poll_interval = std::chrono::milliseconds(50);
-        tuning.threads = 2;
         federation_tuning = tuning;
         write_post("velo.md", "title: Vélo\ndate: 2026-11-01\n", "Un billet à commenter.\n");
     }

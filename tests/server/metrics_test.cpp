@@ -129,14 +129,8 @@ TEST_F(MetricsTest, OnlyAllowedClientsReadThem) {
 class FederatedMetricsTest : public fedblog::testing::ServerFixture {
 protected:
     FederatedMetricsTest() : remote(ca, {"remote.test"}) {
-        server::FederationTuning tuning;
-        tuning.client.public_url = "http://localhost";
-        tuning.client.extra_ca_pem = ca.certificate_pem();
-        tuning.client.static_hosts["remote.test"] = {boost::asio::ip::make_address("127.0.0.1")};
-        tuning.client.address_policy.always_allowed = {boost::asio::ip::make_address("127.0.0.1")};
+        auto tuning = fedblog::testing::loopback_federation(ca.certificate_pem(), {"remote.test"});
         tuning.schedule.time_scale = 0.0005;
-        tuning.poll_interval = std::chrono::milliseconds(100);
-        tuning.threads = 2;
         federation_tuning = tuning;
     }
 

@@ -24,15 +24,8 @@ namespace {
 class ModerationTest : public fedblog::testing::ServerFixture {
 protected:
     ModerationTest() : remote(ca, {"remote.test", "other.test", "farm.test"}) {
-        server::FederationTuning tuning;
-        tuning.client.public_url = "http://localhost";
-        tuning.client.extra_ca_pem = ca.certificate_pem();
-        for (const auto& host : remote.hosts())
-            tuning.client.static_hosts[host] = {boost::asio::ip::make_address("127.0.0.1")};
-        tuning.client.address_policy.always_allowed = {boost::asio::ip::make_address("127.0.0.1")};
+        auto tuning = fedblog::testing::loopback_federation(ca.certificate_pem(), remote.hosts());
         tuning.schedule.time_scale = 0.0005;
-        tuning.poll_interval = std::chrono::milliseconds(100);
-        tuning.threads = 2;
         federation_tuning = tuning;
         write_post("bonjour.md", "title: Bonjour\ndate: 2026-11-01\n", "Premier billet.\n");
     }

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "server/app.hpp"
 #include "server/federation.hpp"
@@ -20,6 +21,19 @@ namespace fedblog::testing {
 inline void write_file(const std::filesystem::path& path, const std::string& text) {
     std::filesystem::create_directories(path.parent_path());
     std::ofstream(path, std::ios::binary) << text;
+}
+
+// Federation for a blog whose remote instances are `hosts`, all served on 127.0.0.1 with certificates from the
+// test CA `ca_pem`: the client trusts that CA and that one address, and the engine looks at its queue often.
+inline server::FederationTuning loopback_federation(const std::string& ca_pem, const std::vector<std::string>& hosts) {
+    server::FederationTuning tuning;
+    tuning.client.public_url = "http://localhost";
+    tuning.client.extra_ca_pem = ca_pem;
+    for (const auto& host : hosts) tuning.client.static_hosts[host] = {boost::asio::ip::make_address("127.0.0.1")};
+    tuning.client.address_policy.always_allowed = {boost::asio::ip::make_address("127.0.0.1")};
+    tuning.poll_interval = std::chrono::milliseconds(100);
+    tuning.threads = 2;
+    return tuning;
 }
 
 class ServerFixture : public ::testing::Test {
