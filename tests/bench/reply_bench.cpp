@@ -24,6 +24,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <time.h>
 #include <vector>
 
 #include "activitypub/inbox/inbox.hpp"
@@ -114,6 +115,14 @@ activitypub::inbox::InboxRequest signed_request(const Author& author, const std:
     return request;
 }
 
+// CPU seconds of the whole process (every thread): on a machine shared with other work, CPU time per reply
+// is steadier than the wall clock, and its ratio is what two free cores would give.
+double process_cpu_seconds() {
+    timespec now{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
 // Verification alone, as the inbox would do it with the key in memory: the ceiling the full path compares to.
 double verify_only(const std::vector<activitypub::inbox::InboxRequest>& requests,
                    const std::map<std::string, EVP_PKEY*>& keys_by_id, unsigned threads, std::int64_t now) {
@@ -196,7 +205,9 @@ int main(int argc, char** argv) {
         std::printf("replies %d\nbody_bytes %zu\nthreads %u\n", options.replies, requests.front().message.body.size(),
                     options.threads);
 
+        const double verify_cpu_started = process_cpu_seconds();
         const double verify_rate = verify_only(requests, keys_by_id, options.threads, now);
+        const double verify_cpu = process_cpu_seconds() - verify_cpu_started;
 
         asio::io_context io;
         transport::ClientOptions client_options;
@@ -226,11 +237,13 @@ int main(int argc, char** argv) {
             }
         };
         auto started = std::chrono::steady_clock::now();
+        const double inbox_cpu_started = process_cpu_seconds();
         for (int k = 0; k < options.in_flight; ++k) asio::co_spawn(io, worker(), asio::detached);
         std::vector<std::thread> threads;
         for (unsigned t = 0; t < options.threads; ++t) threads.emplace_back([&io] { io.run(); });
         for (auto& thread : threads) thread.join();
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        const double inbox_cpu = process_cpu_seconds() - inbox_cpu_started;
         const double inbox_rate = static_cast<double>(options.replies) / elapsed;
 
         const auto held = store::Comments(db).recent("", options.replies + 1).size();
@@ -240,6 +253,9 @@ int main(int argc, char** argv) {
         const std::size_t commits = inbox.writer().groups_committed();
         std::printf("commits %zu\nreplies_per_commit %.1f\n", commits,
                     commits ? static_cast<double>(inbox.writer().activities_written()) / static_cast<double>(commits) : 0.0);
+        const double per_reply = 1e6 / static_cast<double>(options.replies);
+        std::printf("verify_cpu_us_per_reply %.1f\ninbox_cpu_us_per_reply %.1f\ncpu_ratio %.2f\n", verify_cpu * per_reply,
+                    inbox_cpu * per_reply, verify_cpu / inbox_cpu);
         if (other) {
             std::fprintf(stderr, "bench_reply: %ld replies not stored; first: %s\n", other.load(), first_other.c_str());
             status = 1;
