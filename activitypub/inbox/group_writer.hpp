@@ -35,7 +35,7 @@ public:
     // `max_group` bounds the activities in one transaction, so the database lock is held a bounded time;
     // `max_wait` the time a group waits for the activities announced to join it.
     GroupWriter(store::Database& db, std::function<void()> deliveries_queued, std::size_t max_group = 256,
-                std::chrono::microseconds max_wait = std::chrono::milliseconds(2));
+                std::chrono::microseconds max_wait = std::chrono::milliseconds(5));
     // Writes what is already queued, then stops.
     ~GroupWriter();
     GroupWriter(const GroupWriter&) = delete;
