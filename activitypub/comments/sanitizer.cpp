@@ -773,6 +773,7 @@ std::string sanitize_html(std::string_view remote_html, const SanitizeOptions& o
 }
 
 std::string html_to_text(std::string_view remote_html, const SanitizeOptions& options) {
+    if (remote_html.empty()) return {};  // most replies have no summary: no parse for nothing
     const Fragment fragment(bounded_input(remote_html, options.max_input_bytes));
     TextWriter writer(options.max_output_bytes);
     int preformatted = 0;

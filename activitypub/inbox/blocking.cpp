@@ -4,6 +4,7 @@
 #include "activitypub/inbox/follows.hpp"
 #include "common/domains.hpp"
 #include "common/log.hpp"
+#include "store/columns.hpp"
 #include "store/deliveries.hpp"
 #include "store/followers.hpp"
 #include "store/reactions.hpp"
@@ -55,7 +56,10 @@ std::optional<BlockMatch> BlockCache::find(const std::vector<std::string>& confi
     std::int64_t version = 0;
     {
         std::lock_guard reader_lock(reader_.mutex());
-        version = reader_.sqlite().execAndGet("PRAGMA data_version").getInt64();
+        auto& query = reader_.prepared("PRAGMA data_version");  // asked per activity: prepared once
+        store::columns::ResetOnExit query_done(query);
+        query.executeStep();
+        version = query.getColumn(0).getInt64();
     }
     if (version != version_) {
         // Read after the version: a commit in between moves it again, and the next check reads once more.

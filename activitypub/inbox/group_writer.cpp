@@ -9,8 +9,9 @@
 
 namespace fedblog::activitypub::inbox {
 
-GroupWriter::GroupWriter(store::Database& db, std::function<void()> deliveries_queued, std::size_t max_group)
-    : db_(db), deliveries_queued_(std::move(deliveries_queued)), max_group_(max_group ? max_group : 1) {
+GroupWriter::GroupWriter(store::Database& db, std::function<void()> deliveries_queued, std::size_t max_group,
+                         std::chrono::microseconds max_wait)
+    : db_(db), deliveries_queued_(std::move(deliveries_queued)), max_group_(max_group ? max_group : 1), max_wait_(max_wait) {
     thread_ = std::thread([this] { loop(); });
 }
 
@@ -33,12 +34,40 @@ std::size_t GroupWriter::activities_written() const {
     return activities_;
 }
 
-void GroupWriter::submit(Job job) {
+GroupWriter::Expected GroupWriter::expect() {
+    std::lock_guard lock(mutex_);
+    ++expected_;
+    return Expected(this);
+}
+
+void GroupWriter::arrived() {
+    bool wake = false;
+    {
+        std::lock_guard lock(mutex_);
+        wake = settle(Arrival::not_coming);
+    }
+    notify_if(wake);
+}
+
+void GroupWriter::submit(Job job, bool was_expected) {
+    bool wake = false;
     {
         std::lock_guard lock(mutex_);
         queue_.push_back(std::move(job));
+        wake = settle(was_expected ? Arrival::queued : Arrival::unannounced);
     }
-    ready_.notify_one();
+    notify_if(wake);
+}
+
+// Under mutex_: counts the arrival, and says whether the writer may have to stop waiting. It waits for a
+// first job, then for the group to fill: woken only when that may be over, not once per job.
+bool GroupWriter::settle(Arrival arrival) {
+    if (arrival != Arrival::unannounced) --expected_;
+    return (arrival != Arrival::not_coming && queue_.size() == 1) || expected_ == 0 || queue_.size() >= max_group_;
+}
+
+void GroupWriter::notify_if(bool wake) {
+    if (wake) ready_.notify_one();
 }
 
 void GroupWriter::loop() {
@@ -48,7 +77,10 @@ void GroupWriter::loop() {
             std::unique_lock lock(mutex_);
             ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
             if (queue_.empty()) return;  // stopping, and nothing left to write
-            // Whatever arrived while the last group was written, up to the bound: no timer, no added wait.
+            // Activities admitted but still being verified and parsed join this group, for a bounded time.
+            const auto deadline = std::chrono::steady_clock::now() + max_wait_;
+            ready_.wait_until(lock, deadline,
+                              [this] { return stopping_ || expected_ == 0 || queue_.size() >= max_group_; });
             while (!queue_.empty() && group.size() < max_group_) {
                 group.push_back(std::move(queue_.front()));
                 queue_.pop_front();

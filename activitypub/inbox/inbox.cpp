@@ -81,8 +81,14 @@ asio::awaitable<InboxAnswer> Inbox::receive(const InboxRequest& request) {
     IncomingActivity activity;
     InFlightGate::Ticket ticket;  // held until the answer is ready
     InboxAnswer answer = within_limits(request, ticket);
-    if (answer.reason.empty()) answer = co_await admit(request, activity);
-    if (answer.status == 202 && answer.reason.empty()) answer = co_await handle(activity);
+    // Announced to the group writer while it is verified and parsed, so that the group being formed waits for it.
+    GroupWriter::Expected expected;
+    if (answer.reason.empty()) {
+        expected = writer_.expect();
+        answer = co_await admit(request, activity);
+    }
+    if (answer.status == 202 && answer.reason.empty()) answer = co_await handle(activity, expected);
+    expected.release();
     answer.activity_type = activity.type;
     if (answer.reason == "rate_limited" || answer.reason == "inbox_busy") co_return answer;  // logged above
     if (answer.status >= 400)
@@ -190,9 +196,13 @@ asio::awaitable<InboxAnswer> Inbox::admit(const InboxRequest& request, IncomingA
         InboxAnswer confirmed = co_await confirm_from_origin(activity);
         if (!confirmed.reason.empty()) co_return confirmed;
     }
-    // A validly signed activity means the host is up again, as Mastodon counts it.
-    if (store::Hosts(db_).record_success(host_of(activity.actor)))
-        log::info("host available again", {{"host", host_of(activity.actor)}});
+    // A validly signed activity means the host is up again, as Mastodon counts it. Looked up on the reader
+    // connection: a healthy host (nearly every one) must not wait for the group writer's lock, or the io
+    // threads stall behind each group and nothing queues up for the next.
+    const std::string host = host_of(activity.actor);
+    if (auto health = store::Hosts(reader()).find(host);
+        health && (health->failure_days != 0 || health->unavailable_since) && store::Hosts(db_).record_success(host))
+        log::info("host available again", {{"host", host}});
     co_return co_await confirm_object(activity);
 }
 
@@ -232,7 +242,7 @@ asio::awaitable<InboxAnswer> Inbox::confirm_object(IncomingActivity& activity) {
     co_return InboxAnswer{};
 }
 
-asio::awaitable<InboxAnswer> Inbox::handle(IncomingActivity& activity) {
+asio::awaitable<InboxAnswer> Inbox::handle(IncomingActivity& activity, GroupWriter::Expected& expected) {
     if (activity.type == "Move") co_return co_await handle_move(activity);
     // A follower's addresses come from its actor document: at hand when it signed, fetched when another did.
     if (activity.type == "Follow" && !store::RemoteActors(db_).find(activity.actor)) {
@@ -253,7 +263,7 @@ asio::awaitable<InboxAnswer> Inbox::handle(IncomingActivity& activity) {
     std::function<InboxAnswer(bool&)> work = [this, &activity, &ancestors, &content](bool& queued) {
         return apply(activity, ancestors, content ? &*content : nullptr, queued);
     };
-    co_return co_await writer_.write<InboxAnswer>(std::move(work));
+    co_return co_await writer_.write<InboxAnswer>(std::move(work), &expected);
 }
 
 // A reply to a part of a thread we do not hold yet: its missing ancestors are fetched from their own origins,

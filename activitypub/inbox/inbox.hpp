@@ -90,7 +90,7 @@ private:
     boost::asio::awaitable<InboxAnswer> admit(const InboxRequest& request, IncomingActivity& activity);
     boost::asio::awaitable<InboxAnswer> confirm_from_origin(IncomingActivity& activity);
     boost::asio::awaitable<InboxAnswer> confirm_object(IncomingActivity& activity);
-    boost::asio::awaitable<InboxAnswer> handle(IncomingActivity& activity);
+    boost::asio::awaitable<InboxAnswer> handle(IncomingActivity& activity, GroupWriter::Expected& expected);
     boost::asio::awaitable<InboxAnswer> handle_move(const IncomingActivity& activity);
     InboxAnswer move_follower(const IncomingActivity& activity, const remote::FetchedDocument& target);
     boost::asio::awaitable<InboxAnswer> remember_actor(const std::string& actor_id);

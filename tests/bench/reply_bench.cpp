@@ -9,6 +9,8 @@
 // starts, each a distinct reply (its own activity and object id) by one of --actors authors, all followers.
 //
 //   bench_reply [--replies 20000] [--actors 16] [--threads 2] [--in-flight 64] [--sentences 3] [--log-level warn]
+// Also prints the CPU µs per reply of the inbox's stages measured alone on one thread (stage_*_us): JSON
+// (guard, parse, shape), the signature (header, digest, RSA verify), the reply's content (sanitize).
 // Prints "name value" lines; exit status 1 when a reply was not stored as a comment.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -24,9 +26,12 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <time.h>
 #include <vector>
 
 #include "activitypub/inbox/inbox.hpp"
+#include "activitypub/inbox/replies.hpp"
+#include "common/json_guard.hpp"
 #include "activitypub/remote/document_fetcher.hpp"
 #include "activitypub/remote/key_directory.hpp"
 #include "activitypub/transport/http_client.hpp"
@@ -114,6 +119,47 @@ activitypub::inbox::InboxRequest signed_request(const Author& author, const std:
     return request;
 }
 
+// CPU seconds of the whole process (every thread): on a machine shared with other work, CPU time per reply
+// is steadier than the wall clock, and its ratio is what two free cores would give.
+double process_cpu_seconds() {
+    timespec now{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
+// The inbox's stages one by one on this thread, over every request: CPU µs per reply each.
+void stage_costs(const std::vector<activitypub::inbox::InboxRequest>& requests,
+                 const std::map<std::string, EVP_PKEY*>& keys_by_id, std::int64_t now) {
+    using activitypub::inbox::IncomingActivity;
+    std::vector<IncomingActivity> activities;
+    activities.reserve(requests.size());
+    double started = process_cpu_seconds();
+    for (const auto& request : requests) {
+        if (check_untrusted_json(request.message.body)) std::abort();
+        auto read = activitypub::inbox::read_activity(activitypub::Json::parse(request.message.body, nullptr, false));
+        activities.push_back(std::get<IncomingActivity>(std::move(read)));
+    }
+    const double json = process_cpu_seconds() - started;
+    started = process_cpu_seconds();
+    for (const auto& request : requests) {
+        auto claim = keys::read_signature(request.message, now);
+        auto* ok = std::get_if<keys::SignatureClaim>(&claim);
+        if (!ok || !keys::verify_signature(*ok, keys_by_id.at(ok->key_id)).verified()) std::abort();
+    }
+    const double signature = process_cpu_seconds() - started;
+    started = process_cpu_seconds();
+    std::size_t bytes = 0;
+    for (const auto& activity : activities) bytes += activitypub::inbox::prepare_reply(activity, {})->html.size();
+    const double content = process_cpu_seconds() - started;
+    started = process_cpu_seconds();
+    activities.clear();
+    const double release = process_cpu_seconds() - started;
+    const double per_reply = 1e6 / static_cast<double>(requests.size());
+    std::printf("stage_json_us %.1f\nstage_signature_us %.1f\nstage_sanitize_us %.1f\nstage_free_json_us %.1f\n",
+                json * per_reply, signature * per_reply, content * per_reply, release * per_reply);
+    if (bytes == 0) std::abort();
+}
+
 // Verification alone, as the inbox would do it with the key in memory: the ceiling the full path compares to.
 double verify_only(const std::vector<activitypub::inbox::InboxRequest>& requests,
                    const std::map<std::string, EVP_PKEY*>& keys_by_id, unsigned threads, std::int64_t now) {
@@ -196,7 +242,10 @@ int main(int argc, char** argv) {
         std::printf("replies %d\nbody_bytes %zu\nthreads %u\n", options.replies, requests.front().message.body.size(),
                     options.threads);
 
+        stage_costs(requests, keys_by_id, now);
+        const double verify_cpu_started = process_cpu_seconds();
         const double verify_rate = verify_only(requests, keys_by_id, options.threads, now);
+        const double verify_cpu = process_cpu_seconds() - verify_cpu_started;
 
         asio::io_context io;
         transport::ClientOptions client_options;
@@ -226,11 +275,13 @@ int main(int argc, char** argv) {
             }
         };
         auto started = std::chrono::steady_clock::now();
+        const double inbox_cpu_started = process_cpu_seconds();
         for (int k = 0; k < options.in_flight; ++k) asio::co_spawn(io, worker(), asio::detached);
         std::vector<std::thread> threads;
         for (unsigned t = 0; t < options.threads; ++t) threads.emplace_back([&io] { io.run(); });
         for (auto& thread : threads) thread.join();
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        const double inbox_cpu = process_cpu_seconds() - inbox_cpu_started;
         const double inbox_rate = static_cast<double>(options.replies) / elapsed;
 
         const auto held = store::Comments(db).recent("", options.replies + 1).size();
@@ -240,6 +291,9 @@ int main(int argc, char** argv) {
         const std::size_t commits = inbox.writer().groups_committed();
         std::printf("commits %zu\nreplies_per_commit %.1f\n", commits,
                     commits ? static_cast<double>(inbox.writer().activities_written()) / static_cast<double>(commits) : 0.0);
+        const double per_reply = 1e6 / static_cast<double>(options.replies);
+        std::printf("verify_cpu_us_per_reply %.1f\ninbox_cpu_us_per_reply %.1f\ncpu_ratio %.2f\n", verify_cpu * per_reply,
+                    inbox_cpu * per_reply, verify_cpu / inbox_cpu);
         if (other) {
             std::fprintf(stderr, "bench_reply: %ld replies not stored; first: %s\n", other.load(), first_other.c_str());
             status = 1;

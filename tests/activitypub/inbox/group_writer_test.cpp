@@ -10,10 +10,12 @@
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <future>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/database.hpp"
@@ -108,6 +110,50 @@ TEST(GroupWriter, WhatIsQueuedAtShutdownIsStillWrittenAndAnswered) {
     io.run();        // then each request gets its answer
     EXPECT_EQ(done.load(), 10);
     for (int i = 0; i < 10; ++i) EXPECT_TRUE(seen(db, "https://m.example/a/" + std::to_string(i)));
+}
+
+
+// Under load the group waits for activities announced with expect() (admitted, still being verified): they
+// share its commit. Nothing announced, a lone activity is written at once.
+TEST(GroupWriter, AGroupWaitsForAnnouncedActivitiesAndALoneOneIsNotDelayed) {
+    fedblog::testing::TempDir dir;
+    store::Database db(dir / "db");
+    std::optional<GroupWriter> writer;
+    // A generous bound, so that on a busy machine the group does not give up on the late ones.
+    writer.emplace(db, std::function<void()>{}, 256, std::chrono::seconds(5));
+    asio::io_context io;
+    auto write_one = [&](std::string id, std::optional<GroupWriter::Expected> expected) -> asio::awaitable<void> {
+        std::function<bool(bool&)> work = [&db, id](bool&) { return store::SeenActivities(db).first_sighting(id, 1); };
+        co_await writer->write<bool>(std::move(work), expected ? &*expected : nullptr);
+    };
+
+    // A lone activity: written at once, far sooner than the bound.
+    auto started = std::chrono::steady_clock::now();
+    asio::co_spawn(io, write_one("https://m.example/a/lone", std::nullopt), asio::detached);
+    io.run();
+    io.restart();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+    EXPECT_EQ(writer->groups_committed(), 1u);
+
+    // Ten announced; the first is queued while nine are still on their way, which then come one by one: one group.
+    std::vector<GroupWriter::Expected> announced;
+    for (int i = 0; i < 10; ++i) announced.push_back(writer->expect());
+    // And one announced that ends without writing (refused, say): once it is gone, the group is written.
+    auto dropped = writer->expect();
+    for (int i = 0; i < 10; ++i) {
+        asio::co_spawn(io, write_one("https://m.example/a/" + std::to_string(i), std::move(announced[i])),
+                       asio::detached);
+        io.poll();  // queued now
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    asio::co_spawn(io, write_one("https://m.example/a/last", std::nullopt), asio::detached);
+    io.poll();
+    EXPECT_EQ(writer->groups_committed(), 1u);  // still waiting for `dropped`
+    dropped.release();
+    io.run();
+    EXPECT_EQ(writer->groups_committed(), 2u);
+    EXPECT_EQ(writer->activities_written(), 12u);
+    writer.reset();
 }
 
 }  // namespace
