@@ -1,5 +1,7 @@
 #include "store/deliveries.hpp"
 
+#include <unordered_map>
+
 #include "store/columns.hpp"
 #include "store/transaction.hpp"
 
@@ -29,6 +31,13 @@ DeliveryJob read_job(SQLite::Statement& row) {
     job.finished_at = optional_time(row.getColumn(9));
     job.last_error = text_or_empty(row.getColumn(10));
     return job;
+}
+
+// A list of ids as the JSON array json_each() reads: a whole batch bound as one parameter.
+std::string id_array(const std::vector<std::int64_t>& ids) {
+    std::string array = "[";
+    for (std::size_t i = 0; i < ids.size(); ++i) array += (i ? "," : "") + std::to_string(ids[i]);
+    return array + "]";
 }
 
 std::vector<DeliveryJob> read_jobs(SQLite::Statement& query) {
@@ -156,6 +165,46 @@ void Deliveries::claim(std::int64_t id, Timestamp now) {
     update.exec();
 }
 
+std::vector<DeliveryJob> Deliveries::claim_pending(const std::vector<std::int64_t>& ids, Timestamp now) {
+    if (ids.empty()) return {};
+    std::lock_guard lock(db_.mutex());
+    // "+state": without it the planner walks every pending job through deliveries_due instead of looking the
+    // few ids up by rowid. OR FAIL: see mark_done below.
+    auto& update = db_.prepared(
+        "UPDATE OR FAIL deliveries SET claimed_at = ?1 WHERE id IN (SELECT value FROM json_each(?2)) "
+        "AND +state = 'pending' "
+        "RETURNING id, activity_id, inbox, host, attempts, next_attempt, created_at");
+    columns::ResetOnExit update_done(update);
+    update.bind(1, static_cast<int64_t>(now));
+    update.bind(2, id_array(ids));
+    std::unordered_map<std::int64_t, DeliveryJob> claimed;
+    while (update.executeStep()) {
+        DeliveryJob job;
+        job.id = update.getColumn(0).getInt64();
+        job.activity_id = update.getColumn(1).getString();
+        job.inbox = update.getColumn(2).getString();
+        job.host = update.getColumn(3).getString();
+        job.state = "pending";
+        job.attempts = update.getColumn(4).getInt();
+        job.next_attempt = update.getColumn(5).getInt64();
+        job.created_at = update.getColumn(6).getInt64();
+        claimed.emplace(job.id, std::move(job));
+    }
+    std::vector<DeliveryJob> jobs;
+    jobs.reserve(claimed.size());
+    for (auto id : ids)
+        if (auto found = claimed.find(id); found != claimed.end()) jobs.push_back(std::move(found->second));
+    return jobs;
+}
+
+std::string Deliveries::body(std::string_view activity_id) {
+    std::lock_guard lock(db_.mutex());
+    auto& query = db_.prepared("SELECT body FROM delivery_bodies WHERE activity_id = ?");
+    columns::ResetOnExit query_done(query);
+    query.bind(1, std::string(activity_id));
+    return query.executeStep() ? query.getColumn(0).getString() : std::string();
+}
+
 int Deliveries::release_claims() {
     std::lock_guard lock(db_.mutex());
     auto& update = db_.prepared("UPDATE deliveries SET claimed_at = NULL WHERE claimed_at IS NOT NULL");
@@ -169,6 +218,20 @@ void Deliveries::mark_done(std::int64_t id, Timestamp now) {
         "WHERE id = ?");
     update.bind(1, static_cast<int64_t>(now));
     update.bind(2, static_cast<int64_t>(id));
+    update.exec();
+}
+
+void Deliveries::mark_done(const std::vector<std::int64_t>& ids, Timestamp now) {
+    if (ids.empty()) return;
+    std::lock_guard lock(db_.mutex());
+    // OR FAIL: a statement that changes many rows and may abort midway keeps a statement journal to undo its
+    // own part, which for a batch spills to a temporary file and doubled its cost. Nothing is lost without
+    // it: a failure throws, and the caller's transaction rolls back as a whole.
+    auto& update = db_.prepared(
+        "UPDATE OR FAIL deliveries SET state = 'done', attempts = attempts + 1, claimed_at = NULL, finished_at = ?1 "
+        "WHERE id IN (SELECT value FROM json_each(?2))");
+    update.bind(1, static_cast<int64_t>(now));
+    update.bind(2, id_array(ids));
     update.exec();
 }
 

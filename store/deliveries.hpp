@@ -70,11 +70,20 @@ public:
     // job, due or not): the probe that finds out whether the host answers again. Records last_probe = now.
     std::vector<DeliveryJob> due_probes(Timestamp now, Timestamp probe_before);
     void claim(std::int64_t id, Timestamp now);
+    // claim() for many at once, in one statement: those of `ids` still pending are claimed and returned, in the
+    // order of `ids`, without their bodies (body() reads one per activity). The others (finished or retried by
+    // hand meanwhile) are left as they are. Inside a WriteTransaction: a failure may leave part of the batch
+    // claimed until the transaction rolls back.
+    std::vector<DeliveryJob> claim_pending(const std::vector<std::int64_t>& ids, Timestamp now);
+    // The activity's unsigned body, as queued ("" when there is none).
+    std::string body(std::string_view activity_id);
     // At startup: every claim left by a process that died is released. Returns how many.
     int release_claims();
 
     // The outcome of an attempt: each counts it and clears the claim.
     void mark_done(std::int64_t id, Timestamp now);
+    // mark_done() for many at once, in one statement; inside a WriteTransaction, as claim_pending().
+    void mark_done(const std::vector<std::int64_t>& ids, Timestamp now);
     void reschedule(std::int64_t id, Timestamp next_attempt, std::string_view error);
     void mark_dead(std::int64_t id, Timestamp now, std::string_view error);
     // Pending jobs to an inbox that no longer exists (a follower gone): dead with `reason`. A claimed job is left

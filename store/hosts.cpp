@@ -1,5 +1,7 @@
 #include "store/hosts.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "store/columns.hpp"
 #include "store/transaction.hpp"
 
@@ -77,6 +79,25 @@ bool Hosts::record_success(std::string_view host) {
     reset.bind(1, std::string(host));
     reset.exec();
     return health->unavailable_since.has_value();
+}
+
+std::vector<std::string> Hosts::record_successes(const std::vector<std::string>& hosts) {
+    std::vector<std::string> available_again;
+    if (hosts.empty()) return available_again;
+    std::lock_guard lock(db_.mutex());
+    // Only hosts with something to reset, of which there are usually none: one read for the whole batch.
+    auto& query = db_.prepared(
+        "SELECT host FROM hosts WHERE host IN (SELECT value FROM json_each(?)) "
+        "AND (failure_days > 0 OR unavailable_since IS NOT NULL)");
+    std::vector<std::string> failing;
+    {
+        columns::ResetOnExit query_done(query);
+        query.bind(1, nlohmann::json(hosts).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        while (query.executeStep()) failing.push_back(query.getColumn(0).getString());
+    }
+    for (const auto& host : failing)
+        if (record_success(host)) available_again.push_back(host);
+    return available_again;
 }
 
 bool Hosts::is_unavailable(std::string_view host) {

@@ -33,6 +33,9 @@ public:
                         int unavailable_after_days = default_unavailable_after_days);
     // A success: failure days reset; returns true when the host was unavailable until now.
     bool record_success(std::string_view host);
+    // record_success() for many (distinct) hosts, in one query when all are healthy, as they mostly are.
+    // Returns the hosts that were unavailable until now.
+    std::vector<std::string> record_successes(const std::vector<std::string>& hosts);
     bool is_unavailable(std::string_view host);
     std::optional<HostHealth> find(std::string_view host);
     // Ordered by host.

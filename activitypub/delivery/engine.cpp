@@ -63,6 +63,15 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
     };
     std::vector<Delivered> delivered_batch;
     bool flush_armed = false;
+    // A job to start, with the body it shares with the other jobs of its activity.
+    struct Starting {
+        store::DeliveryJob job;
+        std::shared_ptr<const std::string> body;
+    };
+    // Bodies of the activities with jobs in flight, by activity id; an entry outlives its last job only until
+    // the next sweep.
+    std::unordered_map<std::string, std::weak_ptr<const std::string>> bodies;
+    std::size_t bodies_swept_at = 0;
 
     std::atomic<int> in_flight_published{0};
     EngineCounters counters;
@@ -107,44 +116,78 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
         if (in_flight >= options.concurrency || ready_count == 0) return;
         // Round-robin over hosts, so one host with thousands of jobs does not hold back the others. The claims
         // of a round commit together: one WAL commit for up to `concurrency` jobs, not one each.
-        std::vector<store::DeliveryJob> starting;
+        std::vector<Starting> starting;
         try {
             store::WriteTransaction transaction(db);
             pick(deliveries, now, starting);
             transaction.commit();
         } catch (...) {
-            for (const auto& job : starting) release_slot(job.host, job.id);  // not started: nothing in flight
+            for (const auto& start : starting) release_slot(start.job.host, start.job.id);  // not started
             publish();
             throw;
         }
         publish();
-        for (auto& job : starting) spawn(std::move(job));
+        for (auto& start : starting) spawn(std::move(start));
     }
 
-    // Chooses the jobs to start now, claims each (inside the caller's transaction) and takes their slots.
-    void pick(store::Deliveries& deliveries, std::int64_t now, std::vector<store::DeliveryJob>& starting) {
-        bool launched = true;
-        while (launched && in_flight < options.concurrency && ready_count > 0) {
-            launched = false;
-            for (auto it = ready_by_host.begin(); it != ready_by_host.end() && in_flight < options.concurrency;) {
-                auto& [host, ids] = *it;
-                if (host_in_flight[host] < options.per_host && !ids.empty()) {
-                    std::int64_t id = ids.front();
-                    ids.pop_front();
-                    --ready_count;
-                    auto job = deliveries.find(id);
-                    if (job && job->state == "pending") {
-                        deliveries.claim(job->id, now);
-                        take_slot(job->host);
-                        starting.push_back(std::move(*job));
+    // Chooses the jobs to start now, claims them (inside the caller's transaction, one statement per round) and
+    // takes their slots.
+    void pick(store::Deliveries& deliveries, std::int64_t now, std::vector<Starting>& starting) {
+        while (in_flight < options.concurrency && ready_count > 0) {
+            std::vector<std::int64_t> chosen;
+            std::vector<std::string> chosen_hosts;
+            bool launched = true;
+            while (launched && in_flight < options.concurrency && ready_count > 0) {
+                launched = false;
+                for (auto it = ready_by_host.begin(); it != ready_by_host.end() && in_flight < options.concurrency;) {
+                    auto& [host, ids] = *it;
+                    if (host_in_flight[host] < options.per_host && !ids.empty()) {
+                        chosen.push_back(ids.front());
+                        chosen_hosts.push_back(host);
+                        ids.pop_front();
+                        --ready_count;
+                        take_slot(host);
                         launched = true;
+                    }
+                    it = ids.empty() ? ready_by_host.erase(it) : std::next(it);
+                }
+            }
+            if (chosen.empty()) return;
+            // Those not claimed were finished or retried by hand meanwhile: their slots go back, and the loop
+            // chooses again. On a failure the slots of the chosen not yet starting go back too (the caller
+            // rolls the claims back and gives back those of `starting`).
+            std::size_t i = 0, claimed_count = 0;
+            try {
+                auto claimed = deliveries.claim_pending(chosen, now);
+                claimed_count = claimed.size();
+                for (std::size_t next = 0; i < chosen.size(); ++i) {
+                    if (next < claimed.size() && claimed[next].id == chosen[i]) {
+                        auto body = body_of(deliveries, claimed[next].activity_id);
+                        starting.push_back({std::move(claimed[next]), std::move(body)});
+                        ++next;
                     } else {
-                        known.erase(id);  // finished or retried by hand meanwhile
+                        release_slot(chosen_hosts[i], chosen[i]);
                     }
                 }
-                it = ids.empty() ? ready_by_host.erase(it) : std::next(it);
+            } catch (...) {
+                for (; i < chosen.size(); ++i) release_slot(chosen_hosts[i], chosen[i]);
+                throw;
             }
+            if (claimed_count == chosen.size()) return;
         }
+    }
+
+    // The activity's body, read once and shared by its jobs in flight: the same ~12 KB for every follower.
+    std::shared_ptr<const std::string> body_of(store::Deliveries& deliveries, const std::string& activity_id) {
+        if (auto found = bodies.find(activity_id); found != bodies.end())
+            if (auto body = found->second.lock()) return body;
+        auto body = std::make_shared<const std::string>(deliveries.body(activity_id));
+        if (bodies.size() >= 2 * bodies_swept_at + 16) {
+            std::erase_if(bodies, [](const auto& entry) { return entry.second.expired(); });
+            bodies_swept_at = bodies.size();
+        }
+        bodies[activity_id] = body;
+        return body;
     }
 
     void take(const std::vector<store::ReadyJob>& jobs) {
@@ -161,7 +204,8 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
         deliveries.claim(job.id, now);
         take_slot(job.host);
         publish();
-        spawn(std::move(job));
+        auto body = std::make_shared<const std::string>(std::move(job.body));
+        spawn({std::move(job), std::move(body)});
     }
 
     // Slots change on the strand; in_flight() sees them when publish() is called, at the end of each change,
@@ -173,8 +217,9 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
 
     void publish() { in_flight_published = in_flight; }
 
-    void spawn(store::DeliveryJob job) {
-        asio::co_spawn(executor, deliver(shared_from_this(), std::move(job)), [](std::exception_ptr failure) {
+    void spawn(Starting start) {
+        asio::co_spawn(executor, deliver(shared_from_this(), std::move(start.job), std::move(start.body)),
+                       [](std::exception_ptr failure) {
             if (!failure) return;
             try {
                 std::rethrow_exception(failure);
@@ -184,14 +229,15 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
         });
     }
 
-    static asio::awaitable<void> deliver(std::shared_ptr<State> self, store::DeliveryJob job) {
+    static asio::awaitable<void> deliver(std::shared_ptr<State> self, store::DeliveryJob job,
+                                         std::shared_ptr<const std::string> body) {
         // Off the strand first: co_spawn would run this inline up to the first wait, and the request is signed
         // before that, so every RSA signature would be made on the strand, one at a time, on one core.
         co_await asio::post(self->executor, asio::use_awaitable);
         std::optional<transport::Result> result;
         try {
             auto started = std::chrono::steady_clock::now();
-            result = co_await self->poster.post(job.inbox, std::move(job.body));  // 12 KB and more: not copied
+            result = co_await self->poster.post(job.inbox, *body);  // one copy, sent as it is
             self->counters.latency.observe(std::chrono::steady_clock::now() - started);
         } catch (const std::exception& e) {
             // A throwing hook (signing, the scheme memory's store write) or a bug. As below, the claim stays;
@@ -241,19 +287,21 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
         std::vector<Delivered> batch;
         batch.swap(delivered_batch);
         std::vector<std::string> available_again;
-        std::vector<store::DeliveryJob> starting;
+        std::vector<Starting> starting;
         bool released = false;
         try {
             const std::int64_t now = clock();
             store::WriteTransaction transaction(db);
             store::Deliveries deliveries(db);
-            store::Hosts hosts(db);
-            std::unordered_set<std::string> hosts_seen;
+            std::vector<std::int64_t> ids;
+            std::vector<std::string> batch_hosts;
+            std::unordered_set<std::string_view> hosts_seen;
             for (const auto& done : batch) {
-                deliveries.mark_done(done.id, now);
-                if (hosts_seen.insert(done.host).second && hosts.record_success(done.host))
-                    available_again.push_back(done.host);
+                ids.push_back(done.id);
+                if (hosts_seen.insert(done.host).second) batch_hosts.push_back(done.host);
             }
+            deliveries.mark_done(ids, now);
+            available_again = store::Hosts(db).record_successes(batch_hosts);
             // Their slots go to the next jobs at once, and those claims ride in the same commit: one commit per
             // batch instead of one for the results and one for the round that refills the slots.
             for (const auto& done : batch) release_slot(done.host, done.id);
@@ -264,7 +312,7 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
         } catch (const std::exception& e) {
             // The claims stay: these jobs are sent again after the next restart rather than lost.
             log::error("delivery results not stored", {{"jobs", batch.size()}, {"error", e.what()}});
-            for (const auto& job : starting) release_slot(job.host, job.id);  // claims rolled back: not started
+            for (const auto& start : starting) release_slot(start.job.host, start.job.id);  // rolled back
             starting.clear();
         }
         if (!released)
@@ -275,7 +323,7 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
                 log::debug("delivered",
                            {{"inbox", done.inbox}, {"activity", done.activity_id}, {"attempt", done.attempt}});
         publish();
-        for (auto& job : starting) spawn(std::move(job));
+        for (auto& start : starting) spawn(std::move(start));
         // Refill in batches: each look at the queue is a query, not worth making per finished delivery.
         if (in_flight <= options.concurrency * 3 / 4) timer.cancel();
     }

@@ -47,7 +47,7 @@ public:
     boost::asio::awaitable<transport::Result> post(std::string inbox_url, std::string body);
 
 private:
-    transport::Request request(const std::string& url, const std::string& body, keys::SignatureScheme scheme) const;
+    transport::Request request(const std::string& url, std::string body, keys::SignatureScheme scheme) const;
 
     transport::HttpClient& client_;
     const keys::KeyPair& key_;

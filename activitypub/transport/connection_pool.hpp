@@ -59,11 +59,17 @@ private:
     // Moves connections idle for too long out of the pool (servers close them soon anyway) and forgets empty
     // origins, so fedblog does not hold a socket to every inbox it ever delivered to.
     std::vector<std::unique_ptr<Connection>> remove_expired(Clock::time_point now);
+    std::vector<std::unique_ptr<Connection>> sweep_if_due(Clock::time_point now);
+    // Moves one origin's expired connections to `expired`.
+    void trim(std::vector<Idle>& connections, Clock::time_point now,
+              std::vector<std::unique_ptr<Connection>>& expired) const;
+    static constexpr Clock::duration sweep_interval = std::chrono::seconds(1);
 
     const std::size_t max_idle_per_origin_;
     const Clock::duration idle_timeout_;
     std::mutex mutex_;
     std::map<std::string, std::vector<Idle>> idle_;  // per origin, oldest first
+    Clock::time_point last_sweep_{};
 };
 
 }  // namespace fedblog::transport

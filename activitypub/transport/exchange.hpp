@@ -2,6 +2,7 @@
 // One request and its response on an open connection, under the budget's deadlines and size limits.
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <optional>
 #include <string_view>
@@ -12,7 +13,9 @@
 
 namespace fedblog::transport {
 
-using WireRequest = boost::beast::http::request<boost::beast::http::string_body>;
+// The body is a view of the caller's Request::body, which outlives the exchange: a delivery's 12 KB are not
+// copied once more for the wire.
+using WireRequest = boost::beast::http::request<boost::beast::http::span_body<const char>>;
 using WireResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
 struct Exchange {

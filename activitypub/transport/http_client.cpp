@@ -45,7 +45,7 @@ Expected<WireRequest> to_wire(const OutgoingRequest& outgoing, http::verb verb) 
             return Error{ErrorKind::invalid_request, "header field \"" + name + "\" holds a line break or NUL"};
         request.insert(name, value);
     }
-    request.body() = std::string(outgoing.body);
+    request.body() = {outgoing.body.data(), outgoing.body.size()};  // a view: Request::body outlives the send
     request.prepare_payload();
     return request;
 }

@@ -158,6 +158,31 @@ double cpu_seconds(int who) {
     return seconds_of(usage.ru_utime) + seconds_of(usage.ru_stime);
 }
 
+// Per thread of this process: nanoseconds run and nanoseconds spent runnable but waiting for a core
+// (/proc/self/task/*/schedstat). Their sum is the CPU the thread wanted: on a machine shared with other work,
+// "cores wanted" tells whether fedblog ran out of work or out of cores.
+std::unordered_map<std::string, std::pair<double, double>> thread_schedstat() {
+    std::unordered_map<std::string, std::pair<double, double>> threads;
+    std::error_code error;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", error)) {
+        std::ifstream in(task.path() / "schedstat");
+        double ran = 0, waited = 0;
+        if (in >> ran >> waited) threads[task.path().filename().string()] = {ran / 1e9, waited / 1e9};
+    }
+    return threads;
+}
+
+// Seconds run and seconds waited for a core since `before`, summed over the threads alive at both times.
+std::pair<double, double> schedstat_since(const std::unordered_map<std::string, std::pair<double, double>>& before) {
+    double ran = 0, waited = 0;
+    for (const auto& [tid, now] : thread_schedstat())
+        if (auto it = before.find(tid); it != before.end()) {
+            ran += now.first - it->second.first;
+            waited += now.second - it->second.second;
+        }
+    return {ran, waited};
+}
+
 double since(Clock::time_point start, Clock::time_point end = Clock::now()) {
     return std::chrono::duration<double>(end - start).count();
 }
@@ -519,6 +544,7 @@ int run(const Options& options) {
     std::ofstream(work / "content" / "fanout-bench.md", std::ios::binary) << post_markdown(options.post_bytes);
     const long rss_before_kb = status_kb("VmRSS:");
     const bool peak_reset = reset_peak_rss();
+    const auto sched_before = thread_schedstat();  // before the GET loops start: their threads are left out
     const double cpu_before = cpu_seconds(RUSAGE_SELF);
     const auto io_before = io_mb();
 
@@ -559,6 +585,7 @@ int run(const Options& options) {
         }
     }
     const double elapsed = since(started);
+    const auto [sched_ran, sched_waited] = schedstat_since(sched_before);
     const double cpu_used = cpu_seconds(RUSAGE_SELF) - cpu_before;
     const long peak_kb = status_kb("VmHWM:");
     const auto io_after = io_mb();
@@ -592,6 +619,10 @@ int run(const Options& options) {
     std::printf("cpu_seconds_get_loops %.2f\n", get_cpu);
     std::printf("cpu_ms_per_delivery %.3f\n", (cpu_used - get_cpu) * 1000 / std::max(1, done - done_at_queue));
     std::printf("cpu_cores_busy %.2f\n", (cpu_used - get_cpu) / elapsed);
+    // Cores fedblog's threads wanted: ran plus waited runnable for a core taken by another process (or by one
+    // another of its own threads). Below the core count on a busy machine means fedblog ran out of work.
+    std::printf("cpu_cores_wanted %.2f\n", (sched_ran + sched_waited) / elapsed);
+    std::printf("cpu_runnable_wait_seconds %.2f\n", sched_waited);
     // SQLite's reads and writes (database, WAL, the temporary files of its sorter) plus the sockets' bytes.
     std::printf("io_read_mb %.0f\n", io_after.first - io_before.first);
     std::printf("io_written_mb %.0f\n", io_after.second - io_before.second);

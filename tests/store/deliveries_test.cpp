@@ -247,6 +247,49 @@ TEST(Deliveries, OutcomesCountTheAttemptAndClearTheClaim) {
     EXPECT_EQ(deliveries.count("dead"), 1);
 }
 
+TEST(Deliveries, ClaimPendingClaimsManyAtOnceAndSkipsThoseNoLongerPending) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    Deliveries deliveries(db);
+    deliveries.enqueue(activity(1), body,
+                       {shared_inbox("a.example"), shared_inbox("b.example"), shared_inbox("c.example")}, 100);
+    deliveries.enqueue(activity(2), R"({"type":"Update"})", {shared_inbox("a.example")}, 100);
+    const auto a = job_id(deliveries, 1, shared_inbox("a.example"));
+    const auto b = job_id(deliveries, 1, shared_inbox("b.example"));
+    const auto c = job_id(deliveries, 1, shared_inbox("c.example"));
+    const auto update = job_id(deliveries, 2, shared_inbox("a.example"));
+    deliveries.claim(b, 100);
+    deliveries.mark_dead(b, 110, "HTTP 403");  // finished meanwhile: not claimed again
+
+    auto claimed = deliveries.claim_pending({update, c, b, a, 999999}, 120);
+    EXPECT_EQ(ids(claimed), (std::vector<std::int64_t>{update, c, a}));  // in the order asked, pending only
+    ASSERT_EQ(claimed.size(), 3u);
+    EXPECT_EQ(claimed[0].activity_id, activity(2));
+    EXPECT_EQ(claimed[1].inbox, "https://c.example/inbox");
+    EXPECT_EQ(claimed[1].host, "c.example");
+    EXPECT_EQ(claimed[1].state, "pending");
+    EXPECT_EQ(claimed[1].attempts, 0);
+    EXPECT_EQ(claimed[1].next_attempt, 100);
+    EXPECT_EQ(claimed[1].body, "");  // read once per activity instead
+    EXPECT_EQ(deliveries.body(activity(1)), body);
+    EXPECT_EQ(deliveries.body(activity(2)), R"({"type":"Update"})");
+    EXPECT_EQ(deliveries.body(activity(3)), "");
+    EXPECT_TRUE(deliveries.ready(200, 10).empty());  // all claimed: a worker has them
+    EXPECT_TRUE(deliveries.claim_pending({}, 130).empty());
+
+    deliveries.mark_done({a, c, update}, 150);
+    for (auto id : {a, c, update}) {
+        auto job = deliveries.find(id);
+        EXPECT_EQ(job->state, "done");
+        EXPECT_EQ(job->attempts, 1);
+        EXPECT_EQ(job->finished_at, 150);
+    }
+    EXPECT_EQ(deliveries.find(b)->state, "dead");
+    EXPECT_EQ(deliveries.find(b)->attempts, 1);
+    EXPECT_EQ(deliveries.release_claims(), 0);
+    EXPECT_EQ(deliveries.count("done"), 3);
+}
+
 TEST(Deliveries, RetryMakesAJobDueNowAndKeepsItsAttempts) {
     fedblog::testing::TempDir dir;
     Database db(dir / "db");

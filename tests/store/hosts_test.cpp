@@ -81,6 +81,22 @@ TEST(Hosts, ASuccessStartsTheCountAfresh) {
     EXPECT_FALSE(hosts.find("never-failed.example"));  // a healthy host costs no row
 }
 
+TEST(Hosts, RecordSuccessesResetsEveryFailingHostOfABatch) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    Hosts hosts(db);
+    hosts.record_failure("failing.example", first_day);
+    EXPECT_TRUE(hosts.record_failure("down.example", first_day, 1));
+    EXPECT_EQ(hosts.record_successes({"healthy.example", "failing.example", "down.example", "with\"quote"}),
+              (std::vector<std::string>{"down.example"}));  // only the one that was unavailable
+    EXPECT_EQ(hosts.find("failing.example")->failure_days, 0);
+    EXPECT_FALSE(hosts.is_unavailable("down.example"));
+    EXPECT_EQ(hosts.find("down.example")->failure_days, 0);
+    EXPECT_FALSE(hosts.find("healthy.example"));  // a healthy host still costs no row
+    EXPECT_TRUE(hosts.record_successes({"failing.example", "down.example"}).empty());
+    EXPECT_TRUE(hosts.record_successes({}).empty());
+}
+
 TEST(Hosts, SignatureSchemesAreRememberedAcrossRestarts) {
     fedblog::testing::TempDir dir;
     {
