@@ -39,9 +39,7 @@ struct Settings {
     unsigned comments_new_per_domain = 10;  // first-time commenters from one server in an hour
     unsigned comments_max_mentions = 5;     // accounts mentioned in one reply (the blog itself not counted)
     bool comments_hold_links_only = true;   // replies with nothing but links (and mentions)
-    // Deliveries in flight overall. Answered ones hold their slot until their group commit, so 32 left the two
-    // cores of a small server partly idle during a large fan-out (1.4 busy): 64 keeps the signing fed.
-    unsigned delivery_concurrency = 64;
+    unsigned delivery_concurrency = 32;  // deliveries in flight overall
     unsigned delivery_per_host = 4;      // and to one host
     unsigned fetch_per_host = 4;         // fetches (keys, actors, objects) in flight to one host; 0 = no bound
     // Inbox admission, checked before any parsing or signature work. Per remote host (the signature's keyId

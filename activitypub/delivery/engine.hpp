@@ -29,7 +29,7 @@
 namespace fedblog::activitypub::delivery {
 
 struct EngineOptions {
-    int concurrency = 64;  // Settings::delivery_concurrency
+    int concurrency = 32;
     int per_host = 4;
     std::chrono::milliseconds poll_interval{1000};
     RetrySchedule schedule;
