@@ -264,7 +264,7 @@ bool verify_bytes(EVP_PKEY* key, Primitive primitive, std::string_view data,
                           EVP_DigestVerifyInit(ctx.get(), nullptr, message_digest(primitive), nullptr, key) == 1 &&
                           EVP_DigestVerify(ctx.get(), signature.data(), signature.size(),
                                            reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
-    ERR_clear_error();  // a wrong-length signature leaves errors behind; they are not ours to report
+    if (!verified) ERR_clear_error();  // a wrong-length signature leaves errors behind; they are not ours to report
     return verified;
 }
 
