@@ -10,6 +10,7 @@
 
 #include "common/time.hpp"
 #include "keys/fetched_digests.hpp"
+#include "keys/qdtext.hpp"
 #include "keys/rsa_signer.hpp"
 #include "keys/rsa_verifier.hpp"
 #include "keys/digest.hpp"
@@ -55,15 +56,7 @@ constexpr std::array<bool, 256> tchars = [] {
 }();
 bool is_tchar(char c) { return tchars[static_cast<unsigned char>(c)]; }
 
-// RFC 9110 qdtext (which leaves out '"' and '\\'), by table: a signature value is ~350 bytes of it. And
-// the characters a quoted-pair may escape (HTAB, SP, VCHAR, obs-text).
-constexpr std::array<bool, 256> qdtext = [] {
-    std::array<bool, 256> table{};
-    for (int c = 0; c < 256; ++c)
-        table[static_cast<std::size_t>(c)] = c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c != 0x5c && c != 0x7f);
-    return table;
-}();
-bool is_qdtext(char c) { return qdtext[static_cast<unsigned char>(c)]; }
+// The characters a quoted-pair may escape (HTAB, SP, VCHAR, obs-text); qdtext is in keys/qdtext.hpp.
 bool is_escapable(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
 
 std::string lower_case(std::string_view text) {
@@ -127,7 +120,7 @@ std::optional<SignatureError> split_parameters(std::string_view text, Visit&& vi
             while (true) {
                 // Plain text in one run: a signature value is ~350 bytes of base64, kept as a view.
                 const std::size_t run = i;
-                while (i < text.size() && is_qdtext(text[i])) ++i;
+                i = skip_qdtext(text, i);
                 if (parameter.escaped) parameter.unescaped.append(text.substr(run, i - run));
                 if (i == text.size()) return malformed("unterminated quoted value of " + in_quotes(name));
                 const auto c = static_cast<unsigned char>(text[i++]);
