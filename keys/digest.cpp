@@ -73,20 +73,30 @@ std::string base64_encode(std::span<const unsigned char> bytes) {
     return out;
 }
 
-std::optional<std::vector<unsigned char>> base64_decode(std::string_view text) {
-    // One pass over the text: every character is checked and decoded by table, so only the canonical
-    // encoding decodes (no whitespace, padding only at the end, unused bits zero).
+namespace {
+
+// The number of bytes `text` decodes to, or nothing when it is not canonical base64 (wrong length, padding
+// other than one or two '=' at the end).
+std::optional<std::size_t> base64_decoded_size(std::string_view text) {
     if (text.size() % 4 != 0) return std::nullopt;
     std::size_t padding = 0;
     while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
+    return text.size() / 4 * 3 - padding;
+}
+
+// Decodes `text` into `out`, which holds base64_decoded_size(text) bytes; false on any non-canonical input.
+bool decode_into(std::string_view text, unsigned char* out) {
+    // One pass over the text: every character is checked and decoded by table, so only the canonical
+    // encoding decodes (no whitespace, padding only at the end, unused bits zero).
+    std::size_t padding = 0;
+    while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
     const std::string_view data = text.substr(0, text.size() - padding);
-    std::vector<unsigned char> out(data.size() * 3 / 4);
-    unsigned char* write = out.data();
+    unsigned char* write = out;
     std::size_t i = 0;
     for (; i + 4 <= data.size(); i += 4) {
         const int a = base64_value(data[i]), b = base64_value(data[i + 1]), c = base64_value(data[i + 2]),
                   d = base64_value(data[i + 3]);
-        if ((a | b | c | d) < 0) return std::nullopt;
+        if ((a | b | c | d) < 0) return false;
         const auto bits = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6 | d);
         *write++ = static_cast<unsigned char>(bits >> 16);
         *write++ = static_cast<unsigned char>(bits >> 8);
@@ -95,15 +105,29 @@ std::optional<std::vector<unsigned char>> base64_decode(std::string_view text) {
     if (padding) {  // the last group: 3 characters (1 '=') carry 2 bytes, 2 characters (2 '=') carry 1
         const int a = base64_value(data[i]), b = base64_value(data[i + 1]);
         const int c = padding == 1 ? base64_value(data[i + 2]) : 0;
-        if ((a | b | c) < 0) return std::nullopt;
+        if ((a | b | c) < 0) return false;
         // The bits of the last character that carry no data must be zero: the canonical encoding only.
-        if (padding == 1 ? (c & 0x03) != 0 : (b & 0x0f) != 0) return std::nullopt;
+        if (padding == 1 ? (c & 0x03) != 0 : (b & 0x0f) != 0) return false;
         const auto bits = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6);
         *write++ = static_cast<unsigned char>(bits >> 16);
         if (padding == 1) *write++ = static_cast<unsigned char>(bits >> 8);
     }
-    out.resize(static_cast<std::size_t>(write - out.data()));
+    return true;
+}
+
+}  // namespace
+
+std::optional<std::vector<unsigned char>> base64_decode(std::string_view text) {
+    const auto size = base64_decoded_size(text);
+    if (!size) return std::nullopt;
+    std::vector<unsigned char> out(*size);
+    if (!decode_into(text, out.data())) return std::nullopt;
     return out;
+}
+
+bool base64_decode_exact(std::string_view text, std::span<unsigned char> out) {
+    const auto size = base64_decoded_size(text);
+    return size && *size == out.size() && decode_into(text, out.data());
 }
 
 std::string digest_header(std::string_view body) { return "SHA-256=" + base64_encode(sha256(body)); }
@@ -136,11 +160,11 @@ DigestCheck check_digest_header(std::string_view header_value, std::string_view 
         if (equals == std::string_view::npos || equals == 0) return DigestCheck::malformed;
         if (equals_ignoring_case(entry.substr(0, equals), "sha-256")) {
             if (sha256_result) return DigestCheck::malformed;  // two SHA-256 values: which one was meant?
-            auto given = base64_decode(entry.substr(equals + 1));
-            if (!given || given->size() != Sha256{}.size()) return DigestCheck::malformed;
+            Sha256 given{};
+            if (!base64_decode_exact(entry.substr(equals + 1), given)) return DigestCheck::malformed;
             const Sha256 actual = sha256(body);
-            sha256_result = CRYPTO_memcmp(given->data(), actual.data(), actual.size()) == 0 ? DigestCheck::ok
-                                                                                            : DigestCheck::mismatch;
+            sha256_result = CRYPTO_memcmp(given.data(), actual.data(), actual.size()) == 0 ? DigestCheck::ok
+                                                                                           : DigestCheck::mismatch;
         }
         if (comma == std::string_view::npos) break;
         rest = rest.substr(comma + 1);

@@ -18,6 +18,9 @@ std::string base64_encode(std::span<const unsigned char> bytes);
 // Strict: only the canonical encoding decodes. Rejects characters outside the alphabet (whitespace
 // too), missing or misplaced padding and non-zero unused bits, so every value has one spelling.
 std::optional<std::vector<unsigned char>> base64_decode(std::string_view text);
+// The same strict decoding into a fixed-size buffer, for values of a known length (a SHA-256 is 32 bytes):
+// true only when `text` is the canonical encoding of exactly `out.size()` bytes. Nothing is allocated.
+bool base64_decode_exact(std::string_view text, std::span<unsigned char> out);
 
 // "SHA-256=<base64 of sha256(body)>": the value of the Digest header for these exact body bytes.
 std::string digest_header(std::string_view body);

@@ -26,14 +26,36 @@ struct HttpMessage {
         return found;
     }
     std::optional<std::string> joined(std::string_view lower_case_name) const {
-        auto found = values(lower_case_name);
-        if (found.empty()) return std::nullopt;
-        std::string out;
-        for (std::size_t i = 0; i < found.size(); ++i) {
-            if (i) out += ", ";
-            out += found[i];
+        std::string buffer;
+        auto value = joined(lower_case_name, buffer);
+        if (!value) return std::nullopt;
+        return std::string(*value);
+    }
+    // The same value without copying in the usual case of a header sent once: a view into this message,
+    // or into `buffer` when repeats had to be joined. Every inbox request reads several headers this way.
+    std::optional<std::string_view> joined(std::string_view lower_case_name, std::string& buffer) const {
+        const std::string* first = nullptr;
+        bool repeated = false;
+        for (const auto& [name, value] : headers) {
+            if (name != lower_case_name) continue;
+            if (!first) {
+                first = &value;
+                continue;
+            }
+            if (!repeated) buffer.assign(*first);
+            repeated = true;
+            buffer += ", ";
+            buffer += value;
         }
-        return out;
+        if (!first) return std::nullopt;
+        if (repeated) return std::string_view(buffer);
+        return std::string_view(*first);
+    }
+    // How often the header occurs, without collecting the values.
+    std::size_t count(std::string_view lower_case_name) const {
+        std::size_t n = 0;
+        for (const auto& header : headers) n += header.first == lower_case_name;
+        return n;
     }
     void set(std::string lower_case_name, std::string value) {
         for (auto& [name, existing] : headers)

@@ -1,7 +1,6 @@
 #pragma once
-// RSASSA-PKCS1-v1_5 with SHA-256 verification on a prepared OpenSSL context. Setting a context up (key,
-// padding, digest) costs about a third of the RSA-2048 verification itself; each thread keeps the contexts
-// of the keys it verified recently and only hashes and verifies per call.
+// RSASSA-PKCS1-v1_5 with SHA-256 verification on a prepared OpenSSL context (keys/prepared_context.hpp):
+// each thread keeps the contexts of the keys it verified recently and only hashes and verifies per call.
 #include <openssl/evp.h>
 
 #include <string_view>

@@ -53,9 +53,19 @@ std::string format_duration(std::int64_t seconds) {
     return out;
 }
 
-bool covers(const CavageSignature& signature, std::string_view name) {
-    return std::find(signature.headers.begin(), signature.headers.end(), name) != signature.headers.end();
-}
+// What a draft-cavage signature covers of what the policy asks about, read once from its `headers`.
+struct CavageCoverage {
+    bool request_target = false, host = false, date = false, created = false, digest = false;
+    explicit CavageCoverage(const CavageSignature& signature) {
+        for (const std::string& name : signature.headers) {
+            request_target |= name == "(request-target)";
+            host |= name == "host";
+            date |= name == "date";
+            created |= name == "(created)";
+            digest |= name == "digest";
+        }
+    }
+};
 
 std::optional<VerificationFailure> check_window(std::string_view what, std::int64_t time, std::int64_t now) {
     const std::int64_t future = max_clock_skew_future.count(), age = max_signature_age.count();
@@ -68,37 +78,38 @@ std::optional<VerificationFailure> check_window(std::string_view what, std::int6
     return std::nullopt;
 }
 
-std::optional<VerificationFailure> check_coverage(const CavageSignature& signature, const HttpMessage& request) {
-    for (std::string_view required : {"(request-target)", "host"})
-        if (!covers(signature, required))
-            return fail(Reason::missing_covered_component,
-                        "signature does not cover \"" + std::string(required) + "\"");
-    if (!covers(signature, "date") && !covers(signature, "(created)"))
+std::optional<VerificationFailure> check_coverage(const CavageCoverage& coverage, const HttpMessage& request) {
+    if (!coverage.request_target)
+        return fail(Reason::missing_covered_component, "signature does not cover \"(request-target)\"");
+    if (!coverage.host) return fail(Reason::missing_covered_component, "signature does not cover \"host\"");
+    if (!coverage.date && !coverage.created)
         return fail(Reason::missing_covered_component, "signature does not cover \"date\" or \"(created)\"");
-    if ((request.method == "POST" || !request.body.empty()) && !covers(signature, "digest"))
+    if ((request.method == "POST" || !request.body.empty()) && !coverage.digest)
         return fail(Reason::missing_covered_component, "signature does not cover \"digest\"");
     return std::nullopt;
 }
 
 std::optional<VerificationFailure> check_date_header(const HttpMessage& request, std::int64_t now) {
-    const auto date = request.joined("date");
+    std::string repeats;
+    const auto date = request.joined("date", repeats);
     if (!date) return fail(Reason::date_missing, "Date is covered but the request has no Date header");
     const auto time = parse_imf_fixdate(*date);
-    if (!time) return fail(Reason::date_malformed, "Date is not an IMF-fixdate: \"" + *date + "\"");
+    if (!time) return fail(Reason::date_malformed, "Date is not an IMF-fixdate: \"" + std::string(*date) + "\"");
     return check_window("Date", *time, now);
 }
 
 std::optional<VerificationFailure> check_digest(const HttpMessage& request) {
-    const std::string value = request.joined("digest").value_or("");
+    std::string repeats;
+    const std::string_view value = request.joined("digest", repeats).value_or("");
     switch (check_digest_header(value, request.body)) {
         case DigestCheck::ok:
             return std::nullopt;
         case DigestCheck::missing:
             return fail(Reason::digest_missing, "Digest is covered but empty");
         case DigestCheck::unsupported_algorithm:
-            return fail(Reason::digest_unsupported, "Digest has no SHA-256 entry: \"" + value + "\"");
+            return fail(Reason::digest_unsupported, "Digest has no SHA-256 entry: \"" + std::string(value) + "\"");
         case DigestCheck::malformed:
-            return fail(Reason::digest_malformed, "Digest is malformed: \"" + value + "\"");
+            return fail(Reason::digest_malformed, "Digest is malformed: \"" + std::string(value) + "\"");
         case DigestCheck::mismatch:
             return fail(Reason::digest_mismatch, "Digest mismatch: the " + std::to_string(request.body.size()) +
                                                      "-byte body has " + digest_header(request.body));
@@ -107,28 +118,30 @@ std::optional<VerificationFailure> check_digest(const HttpMessage& request) {
 }
 
 std::variant<SignatureClaim, VerificationFailure> read_cavage(const HttpMessage& request, std::int64_t now) {
-    const auto headers = request.values("signature");
-    if (headers.empty()) return fail(Reason::missing_signature, "the request has no Signature header");
-    if (headers.size() > 1) return fail(Reason::malformed_header, "the request has several Signature headers");
-    auto parsed = parse_signature_header(headers.front());
+    const std::size_t headers = request.count("signature");
+    if (headers == 0) return fail(Reason::missing_signature, "the request has no Signature header");
+    if (headers > 1) return fail(Reason::malformed_header, "the request has several Signature headers");
+    std::string unused;  // the header is there once: never joined
+    auto parsed = parse_signature_header(*request.joined("signature", unused));
     if (auto* e = std::get_if<SignatureError>(&parsed)) return fail(reason_for(e->kind), e->detail);
     const CavageSignature& signature = std::get<CavageSignature>(parsed);
+    const CavageCoverage coverage(signature);
 
     // Cheap first: coverage, the clock, then the covered headers; hashing the body comes last.
-    if (auto failure = check_coverage(signature, request)) return *failure;
-    if (covers(signature, "date"))
+    if (auto failure = check_coverage(coverage, request)) return *failure;
+    if (coverage.date)
         if (auto failure = check_date_header(request, now)) return *failure;
-    if (covers(signature, "digest") && request.values("digest").empty())
+    if (coverage.digest && request.count("digest") == 0)
         return fail(Reason::digest_missing, "Digest is covered but the request has no Digest header");
     auto text = signing_string(signature, request);
     if (auto* e = std::get_if<SignatureError>(&text)) return fail(reason_for(e->kind), e->detail);
-    if (covers(signature, "(created)"))  // signing_string has checked that the parameter is there
+    if (coverage.created)  // signing_string has checked that the parameter is there
         if (auto failure = check_window("(created)", *signature.created, now)) return *failure;
     if (signature.expires && *signature.expires < now - max_clock_skew_future.count())
         return fail(Reason::signature_expired, "signature expired " + format_duration(now - *signature.expires) +
                                                    " ago (limit " + format_duration(max_clock_skew_future.count()) +
                                                    ")");
-    if (covers(signature, "digest"))
+    if (coverage.digest)
         if (auto failure = check_digest(request)) return *failure;
 
     return SignatureClaim{SignatureScheme::cavage, signature.key_id, signature.headers,
@@ -278,7 +291,7 @@ std::string_view to_string(VerificationFailure::Reason reason) {
 
 std::variant<SignatureClaim, VerificationFailure> read_signature(const HttpMessage& request, std::int64_t now) {
     // Signature-Input marks RFC 9421; a draft-cavage request has only Signature.
-    if (!request.values("signature-input").empty()) return read_rfc9421(request, now);
+    if (request.count("signature-input") != 0) return read_rfc9421(request, now);
     return read_cavage(request, now);
 }
 

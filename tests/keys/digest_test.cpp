@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <numeric>
 
 using namespace fedblog::keys;
@@ -74,6 +75,36 @@ TEST(Base64, RejectsAnythingButTheCanonicalEncoding) {
         std::string_view("Zm\0v", 4),
     };
     for (std::string_view text : rejected) EXPECT_FALSE(base64_decode(text)) << text;
+}
+
+TEST(Base64, DecodesExactlyIntoAFixedBuffer) {
+    // The same answers as base64_decode, when the length matches.
+    std::array<unsigned char, 3> three{};
+    EXPECT_TRUE(base64_decode_exact("Zm9v", three));
+    EXPECT_EQ(std::string(three.begin(), three.end()), "foo");
+    std::array<unsigned char, 2> two{};
+    EXPECT_TRUE(base64_decode_exact("Zm8=", two));
+    EXPECT_EQ(std::string(two.begin(), two.end()), "fo");
+    std::array<unsigned char, 1> one{};
+    EXPECT_TRUE(base64_decode_exact("Zg==", one));
+    EXPECT_EQ(one[0], 'f');
+    EXPECT_TRUE(base64_decode_exact("", std::span<unsigned char>()));
+    Sha256 digest{};
+    EXPECT_TRUE(base64_decode_exact(appendix_digest, digest));
+    EXPECT_EQ(digest, sha256(appendix_body));
+
+    // Valid base64 of another length is refused, short or long.
+    EXPECT_FALSE(base64_decode_exact("Zm9v", two));
+    EXPECT_FALSE(base64_decode_exact("Zm8=", three));
+    EXPECT_FALSE(base64_decode_exact("Zm9vYg==", three));
+    EXPECT_FALSE(base64_decode_exact("", one));
+    // And so is everything base64_decode rejects, at the length it would have had.
+    EXPECT_FALSE(base64_decode_exact("Zh==", one));
+    EXPECT_FALSE(base64_decode_exact("Zm9=", two));
+    EXPECT_FALSE(base64_decode_exact("Zm-v", three));
+    std::array<unsigned char, 4> four{};
+    EXPECT_FALSE(base64_decode_exact("Zg==Zg==", four));
+    EXPECT_FALSE(base64_decode_exact(std::string_view("Zm\0v", 4), three));
 }
 
 TEST(DigestHeader, IsSha256OfTheExactBytes) {
