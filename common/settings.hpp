@@ -10,6 +10,8 @@ namespace fedblog {
 
 enum class ObjectType { article, note };
 
+inline constexpr unsigned max_comments_per_page = 1000;
+
 struct Settings {
     std::string data_dir = "fedblog-data";
     std::string content_dir = "content";
@@ -33,6 +35,9 @@ struct Settings {
     // and actors with an approved comment, held otherwise), all_held.
     std::string comments_moderation = "trusted";
     std::size_t comment_max_bytes = 16 * 1024;  // a reply's source HTML; larger ones are refused
+    // Comments on one page of a post's thread (the post page, the embed, the comments API): what one read
+    // costs, however many replies the post has. 1 to max_comments_per_page.
+    unsigned comments_per_page = 150;
     // Spam signals: each holds a comment for review, whoever wrote it. 0 turns a limit off.
     unsigned comments_actor_rate = 5;       // comments from one actor in 10 minutes
     unsigned comments_domain_rate = 30;     // comments from one server in 10 minutes

@@ -86,6 +86,8 @@ po::options_description settings_options(Settings& s, std::string& config_file) 
          "open: replies are approved at once; trusted: approved from followers and actors with an approved comment, held otherwise; all_held: every reply waits for `fedblog comments approve`")
         ("comment-max-bytes", po::value<std::size_t>(&s.comment_max_bytes)->default_value(defaults.comment_max_bytes),
          "largest reply accepted as a comment (its HTML source, in bytes); larger ones are refused")
+        ("comments-per-page", po::value<unsigned>(&s.comments_per_page)->default_value(defaults.comments_per_page),
+         "comments on one page of a post's thread (post page, embed, comments API), whole top-level threads while they fit")
         ("comments-actor-rate", po::value<unsigned>(&s.comments_actor_rate)->default_value(defaults.comments_actor_rate),
          "spam signal: more comments than this from one actor in 10 minutes are held (0: off)")
         ("comments-domain-rate", po::value<unsigned>(&s.comments_domain_rate)->default_value(defaults.comments_domain_rate),
@@ -339,6 +341,8 @@ void validate(const Settings& settings) {
         settings.comments_moderation != "all_held")
         throw ConfigError("comments_moderation must be open, trusted or all_held, not \"" + settings.comments_moderation + "\"");
     if (settings.comment_max_bytes == 0) throw ConfigError("comment_max_bytes must be positive");
+    if (settings.comments_per_page == 0 || settings.comments_per_page > max_comments_per_page)
+        throw ConfigError("comments_per_page must be between 1 and " + std::to_string(max_comments_per_page));
     if (settings.delivery_concurrency == 0 || settings.delivery_per_host == 0)
         throw ConfigError("delivery_concurrency and delivery_per_host must be at least 1");
     if (settings.inbox_rate_per_host != 0 && settings.inbox_burst_per_host == 0)

@@ -52,6 +52,7 @@ const std::vector<Field>& fields() {
         FEDBLOG_FIELD(comments_close_after_days, true),
         FEDBLOG_FIELD(comments_moderation, true),
         FEDBLOG_FIELD(comment_max_bytes, true),
+        FEDBLOG_FIELD(comments_per_page, true),
         FEDBLOG_FIELD(comments_actor_rate, true),
         FEDBLOG_FIELD(comments_domain_rate, true),
         FEDBLOG_FIELD(comments_new_per_domain, true),

@@ -4,7 +4,7 @@
 //
 // Changed live: blog_name, blog_summary, blog_icon, blog_header, author_name, language (the actor's change is
 // announced to followers with an Update), manually_approves_followers, blocked_domains,
-// comments_close_after_days, comments_moderation, comment_max_bytes, comments_actor_rate, comments_domain_rate,
+// comments_close_after_days, comments_moderation, comment_max_bytes, comments_per_page, comments_actor_rate, comments_domain_rate,
 // comments_new_per_domain, comments_max_mentions, comments_hold_links_only, log_level, log_format.
 // Every other setting is read at start only: a change is logged as waiting for a restart, and the running
 // value is kept.

@@ -300,17 +300,20 @@ private:
         return not_found("no such post resource");
     }
 
+    // One page of the thread (?from= / ?before=, see thread_cursor): what one read costs stays bounded.
     http::Response post_page(const store::Post& post) {
+        std::string error;
+        auto cursor = thread_cursor(request_.target(), error);
+        if (!cursor) return http::error(request_, Status::bad_request, error, Representation::html);
+        auto thread = web::load_thread_page(db_, view_, post.id, *cursor);
+        if (!thread) return not_found("no such page of comments");
         auto reactions = store::Reactions(db_).counts(post.id);
         http::Response response =
-            http::html(request_, web::render_post(view_, post, thread_of(post), reactions.likes, reactions.shares));
+            http::html(request_, web::render_post(view_, post, *thread, reactions.likes, reactions.shares));
         // The page runs no script; should remote markup ever slip past the sanitizer, none of it runs either.
         response.set("Content-Security-Policy", "script-src 'none'; object-src 'none'; base-uri 'none'");
         return response;
     }
-
-    // The post's comments with what the page shows of their authors and their media.
-    std::vector<web::ThreadEntry> thread_of(const store::Post& post) { return web::load_thread(db_, view_, post.id); }
 
     http::Response tag(const std::string& name) {
         auto body = web::render_tag(view_, name);

@@ -1,6 +1,8 @@
 #include "server/thread_endpoints.hpp"
 
 #include <boost/beast/http/field.hpp>
+#include <boost/url/parse.hpp>
+#include <charconv>
 
 #include "keys/digest.hpp"
 #include "store/reactions.hpp"
@@ -64,16 +66,54 @@ http::Response json_error(const http::Request& request, Status status, std::stri
     return response;
 }
 
+// A comment id: digits only, positive, within int64.
+std::optional<std::int64_t> comment_id(std::string_view text) {
+    std::int64_t id = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (text.empty() || text[0] == '+' || text[0] == '-' || ec != std::errc{} || end != text.data() + text.size() ||
+        id < 1)
+        return std::nullopt;
+    return id;
+}
+
 }  // namespace
+
+std::optional<web::ThreadCursor> thread_cursor(std::string_view target, std::string& error) {
+    web::ThreadCursor cursor;
+    auto url = boost::urls::parse_origin_form(target);
+    if (!url) {
+        error = "malformed request target";
+        return std::nullopt;
+    }
+    for (auto param : url->params()) {
+        if (param.key != "from" && param.key != "before") continue;
+        auto& slot = param.key == "from" ? cursor.from : cursor.before;
+        auto id = comment_id(param.value);
+        if (!id || slot) {
+            error = param.key + " must be one comment id (a positive whole number)";
+            return std::nullopt;
+        }
+        slot = id;
+    }
+    if (cursor.from && cursor.before) {
+        error = "from and before cannot be combined";
+        return std::nullopt;
+    }
+    return cursor;
+}
 
 http::Response comments_api(const http::Request& request, const Site& site, store::Database& db, std::string_view slug) {
     const store::Post* post = site.catalog.find(std::string(slug));
     if (!post) return json_error(request, Status::not_found, "no such post");
     if (post->is_deleted()) return json_error(request, Status::gone, "this post was deleted");
+    std::string error;
+    auto cursor = thread_cursor(request.target(), error);
+    if (!cursor) return json_error(request, Status::bad_request, error);
     web::SiteView view{site.settings, site.ids, site.catalog};
+    auto page = web::load_thread_page(db, view, post->id, *cursor);
+    if (!page) return json_error(request, Status::not_found, "no such page of comments");
     auto reactions = store::Reactions(db).counts(post->id);
-    std::string body = activitypub::serialize(
-        web::comments_document(view, *post, web::load_thread(db, view, post->id), reactions));
+    std::string body = activitypub::serialize(web::comments_document(view, *post, *page, reactions));
     return cached(request, std::move(body), "application/json; charset=utf-8", thread_cache_control, cors_headers);
 }
 
@@ -107,8 +147,22 @@ http::Response embed_page(const http::Request& request, const Site& site, store:
         page_headers(response);
         return response;
     }
+    std::string error;
+    auto cursor = thread_cursor(request.target(), error);
+    if (!cursor) {
+        http::Response response = http::error(request, Status::bad_request, error, http::Representation::html);
+        page_headers(response);
+        return response;
+    }
+    auto page = web::load_thread_page(db, view, post->id, *cursor);
+    if (!page) {
+        http::Response response =
+            http::error(request, Status::not_found, "no such page of comments", http::Representation::html);
+        page_headers(response);
+        return response;
+    }
     auto reactions = store::Reactions(db).counts(post->id);
-    std::string body = web::render_embed(view, *post, web::load_thread(db, view, post->id), reactions);
+    std::string body = web::render_embed(view, *post, *page, reactions);
     return cached(request, std::move(body), http::html_type, thread_cache_control, page_headers);
 }
 

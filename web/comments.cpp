@@ -19,7 +19,23 @@ CommentAuthor blog_author(const SiteView& site) {
             site_image_url(site.ids, site.settings.blog_icon), site.ids.profile()};
 }
 
-std::string render_entry(const SiteView& site, const ThreadEntry& entry) {
+// An answered comment from an earlier page: who wrote it and the way back to it, no text (it is read there) and
+// no anchor (the comment's anchor is where its text is).
+std::string render_context(const SiteView& site, const ThreadEntry& entry, std::string_view earlier_href) {
+    const Strings& s = site.strings();
+    const store::Comment& c = entry.comment;
+    const CommentAuthor a = c.local ? blog_author(site) : entry.author;
+    std::string who = c.deleted ? std::string(s.comment_deleted)
+                                : (a.name.empty() ? (a.handle.empty() ? c.actor_id : a.handle) : a.name);
+    std::string out = "<article class=\"comment context\">\n<p><span class=\"author\">" + escape_text(who) + "</span>";
+    if (!earlier_href.empty())
+        out += " · <a href=\"" + escape_attribute(std::string(earlier_href) + "#" + activitypub::Ids::comment_fragment(c.id)) +
+               "\">" + escape_text(s.earlier_in_thread) + "</a>";
+    return out + "</p>\n</article>\n";
+}
+
+std::string render_entry(const SiteView& site, const ThreadEntry& entry, std::string_view earlier_href) {
+    if (entry.context) return render_context(site, entry, earlier_href);
     const Strings& s = site.strings();
     const store::Comment& c = entry.comment;
     const std::string anchor = activitypub::Ids::comment_fragment(c.id);
@@ -51,7 +67,7 @@ std::string render_entry(const SiteView& site, const ThreadEntry& entry) {
 
 }  // namespace
 
-std::string render_thread(const SiteView& site, const std::vector<ThreadEntry>& entries) {
+std::string render_thread(const SiteView& site, const std::vector<ThreadEntry>& entries, std::string_view earlier_href) {
     // Children by parent (0 = the post), in the order given (oldest first).
     std::map<std::int64_t, std::vector<const ThreadEntry*>> children;
     std::map<std::int64_t, const ThreadEntry*> by_id;
@@ -95,7 +111,7 @@ std::string render_thread(const SiteView& site, const std::vector<ThreadEntry>& 
             out += frame.depth == 0 ? "<ol class=\"thread\">\n" : "<ol>\n";
             frame.opened = true;
         }
-        out += "<li>" + render_entry(site, *entry);
+        out += "<li>" + render_entry(site, *entry, earlier_href);
         const auto& replies = children[entry->comment.id];
         if (replies.empty() || frame.depth + 1 >= max_thread_depth) {
             out += "</li>\n";

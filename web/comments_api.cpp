@@ -3,7 +3,7 @@
 #include <map>
 
 #include "common/time.hpp"
-#include "web/thread.hpp"
+#include "web/thread_pages.hpp"
 
 namespace fedblog::web {
 
@@ -62,31 +62,37 @@ Json comment_json(const ThreadEntry& entry, const Json& parent) {
 
 }  // namespace
 
-Json comments_document(const SiteView& site, const store::Post& post, const std::vector<ThreadEntry>& thread,
+std::string comments_api_url(const SiteView& site, const store::Post& post) {
+    return site.ids.origin() + "/api/posts/" + post.slug + "/comments";
+}
+
+Json comments_document(const SiteView& site, const store::Post& post, const ThreadPage& thread,
                        const store::ReactionCounts& reactions) {
-    auto visible = visible_entries(thread);
-    std::map<std::int64_t, const std::string*> object_ids;  // of the visible comments, for `parent`
-    for (const ThreadEntry* entry : visible) object_ids[entry->comment.id] = &entry->comment.object_id;
+    // The page holds only what readers see, in thread order; a parent on another page is named all the same.
+    std::map<std::int64_t, const std::string*> object_ids;
+    for (const auto& entry : thread.entries) object_ids[entry.comment.id] = &entry.comment.object_id;
+    for (const auto& [id, object_id] : thread.off_page_parents) object_ids.emplace(id, &object_id);
 
     Json comments = Json::array();
-    std::int64_t shown = 0;
-    for (const ThreadEntry* entry : visible) {
+    for (const ThreadEntry& entry : thread.entries) {
         Json parent = nullptr;
-        if (entry->comment.parent_id)
-            if (auto found = object_ids.find(*entry->comment.parent_id); found != object_ids.end())
+        if (entry.comment.parent_id)
+            if (auto found = object_ids.find(*entry.comment.parent_id); found != object_ids.end())
                 parent = *found->second;
-        if (!entry->comment.deleted) ++shown;
-        comments.push_back(comment_json(*entry, parent));
+        comments.push_back(comment_json(entry, parent));
     }
     const std::string address = site.ids.post(post.slug);
+    const std::string api = comments_api_url(site, post);
     return {{"post",
              {{"id", address},
               {"url", address},
               {"title", post.title},
               {"published", format_rfc3339(post.published)},
               {"comments_open", post.accepts_replies(site.settings.comments_close_after_days, now_seconds())}}},
-            {"counts", {{"comments", shown}, {"likes", reactions.likes}, {"shares", reactions.shares}}},
-            {"comments", std::move(comments)}};
+            {"counts", {{"comments", thread.total}, {"likes", reactions.likes}, {"shares", reactions.shares}}},
+            {"comments", std::move(comments)},
+            {"next", thread.next ? Json(api + thread_page_from(*thread.next)) : Json(nullptr)},
+            {"prev", thread.earlier ? Json(api + thread_page_before(*thread.earlier)) : Json(nullptr)}};
 }
 
 }  // namespace fedblog::web

@@ -5,7 +5,7 @@
 #include "keys/digest.hpp"
 #include "web/escape.hpp"
 #include "web/style.hpp"
-#include "web/thread.hpp"
+#include "web/thread_pages.hpp"
 
 namespace fedblog::web {
 
@@ -47,13 +47,11 @@ const std::string& embed_content_security_policy() {
     return policy;
 }
 
-std::string render_embed(const SiteView& site, const store::Post& post, const std::vector<ThreadEntry>& thread,
+std::string render_embed(const SiteView& site, const store::Post& post, const ThreadPage& thread,
                          const store::ReactionCounts& reactions) {
     const Strings& s = site.strings();
     const std::string address = site.ids.post(post.slug);
-    std::size_t shown = 0;
-    for (const ThreadEntry* entry : visible_entries(thread))
-        if (!entry->comment.deleted) ++shown;
+    const std::int64_t shown = thread.total;  // the whole thread's, not this page's
 
     std::string out = head(site, std::string(s.comments) + " · " + post.title);
     out += "<body class=\"embed\">\n<main>\n<section class=\"comments\" aria-labelledby=\"commentaires-titre\">\n";
@@ -64,7 +62,7 @@ std::string render_embed(const SiteView& site, const store::Post& post, const st
                text(count_label(static_cast<std::size_t>(reactions.likes), s.like_one, s.like_many, s) + " · " +
                     count_label(static_cast<std::size_t>(reactions.shares), s.share_one, s.share_many, s)) +
                "</p>\n";
-    std::string rendered = render_thread(site, thread);
+    std::string rendered = render_thread_page(site, thread, ThreadPlace::frame);
     const bool open = post.accepts_replies(site.settings.comments_close_after_days, now_seconds());
     out += rendered.empty() && open ? "<p class=\"empty\">" + text(s.no_comments_yet) + "</p>\n"
                                                       : rendered;

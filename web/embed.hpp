@@ -21,14 +21,16 @@
 #include "store/reactions.hpp"
 #include "web/comments.hpp"
 #include "web/layout.hpp"
+#include "web/thread.hpp"
 
 namespace fedblog::web {
 
 inline constexpr std::string_view embed_prefix = "/embed/";
 inline constexpr std::string_view embed_loader_path = "/embed.js";
 
-// The page for the iframe: the thread, the counts, how to reply, and the height reporter.
-std::string render_embed(const SiteView& site, const store::Post& post, const std::vector<ThreadEntry>& thread,
+// The page for the iframe: one page of the thread (links to the others stay in the frame), the counts, how to
+// reply, and the height reporter.
+std::string render_embed(const SiteView& site, const store::Post& post, const ThreadPage& thread,
                          const store::ReactionCounts& reactions);
 // At a deleted post's embed address (410).
 std::string render_embed_gone(const SiteView& site);

@@ -32,6 +32,12 @@ constexpr Strings french{
     .attachment_audio = "Audio",
     .attachment_document = "Fichier joint",
     .comment_by_owner = "Auteur",
+    .comment_pages = "Pages des commentaires",
+    .earlier_comments = "Commentaires précédents",
+    .later_comments = "Commentaires suivants",
+    .earlier_in_thread = "plus haut dans le fil",
+    .more_reply_one = "autre réponse dans ce fil",
+    .more_reply_many = "autres réponses dans ce fil",
     .reply_from_your_instance = "Répondre depuis votre instance",
     .reply_explanation =
         "Copiez l’adresse de ce billet, collez-la dans la recherche de votre instance Mastodon "
@@ -95,6 +101,12 @@ constexpr Strings english{
     .attachment_audio = "Audio",
     .attachment_document = "Attached file",
     .comment_by_owner = "Author",
+    .comment_pages = "Comment pages",
+    .earlier_comments = "Earlier comments",
+    .later_comments = "Later comments",
+    .earlier_in_thread = "earlier in the thread",
+    .more_reply_one = "more reply in this thread",
+    .more_reply_many = "more replies in this thread",
     .reply_from_your_instance = "Reply from your instance",
     .reply_explanation =
         "Copy this post’s address, paste it into the search of your Mastodon instance (or any "

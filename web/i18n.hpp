@@ -33,6 +33,10 @@ struct Strings {
     std::string_view attachment_image;   // alt text when the author gave none
     std::string_view attachment_video, attachment_audio, attachment_document;  // link labels
     std::string_view comment_by_owner;  // the label on the blog's own answers
+    std::string_view comment_pages;     // the label of the thread's page links
+    std::string_view earlier_comments, later_comments;
+    std::string_view earlier_in_thread;           // a page's reminder of an answered comment, linking back
+    std::string_view more_reply_one, more_reply_many;  // "3 more replies in this thread", after a cut thread
     std::string_view reply_from_your_instance;
     std::string_view reply_explanation;
     std::string_view post_address;

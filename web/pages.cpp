@@ -5,6 +5,7 @@
 #include "common/time.hpp"
 #include "common/utf8.hpp"
 #include "web/escape.hpp"
+#include "web/thread_pages.hpp"
 
 namespace fedblog::web {
 
@@ -73,12 +74,12 @@ std::string notice(const SiteView& site, std::string_view heading, std::string_v
 }
 
 // The replies from the fediverse, then how to write one.
-std::string comments_section(const SiteView& site, const store::Post& post, const std::vector<ThreadEntry>& thread) {
+std::string comments_section(const SiteView& site, const store::Post& post, const ThreadPage& thread) {
     const Strings& s = site.strings();
     std::string out = "<section class=\"comments\" id=\"commentaires\" aria-labelledby=\"commentaires-titre\">\n";
     out += "<h2 id=\"commentaires-titre\">" + text(s.comments) + "</h2>\n";
     // A closed post keeps the comments it has; it only stops taking new ones.
-    std::string rendered = render_thread(site, thread);
+    std::string rendered = render_thread_page(site, thread, ThreadPlace::post_page);
     if (!post.accepts_replies(site.settings.comments_close_after_days, now_seconds()))
         return out + rendered + "<p class=\"closed\">" + text(s.comments_closed) + "</p>\n</section>\n";
     out += rendered.empty() ? "<p class=\"empty\">" + text(s.no_comments_yet) + "</p>\n" : rendered;
@@ -116,7 +117,7 @@ std::optional<std::string> render_index(const SiteView& site, std::size_t page) 
     return render_layout(site, meta, main);
 }
 
-std::string render_post(const SiteView& site, const store::Post& post, const std::vector<ThreadEntry>& thread,
+std::string render_post(const SiteView& site, const store::Post& post, const ThreadPage& thread,
                         std::int64_t likes, std::int64_t shares) {
     const Strings& s = site.strings();
     std::string main = "<article class=\"post\"" + lang_attribute(post) + ">\n<header class=\"post-header\">\n";

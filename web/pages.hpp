@@ -8,6 +8,7 @@
 #include "store/post.hpp"
 #include "web/comments.hpp"
 #include "web/layout.hpp"
+#include "web/thread.hpp"
 
 namespace fedblog::web {
 
@@ -19,10 +20,10 @@ std::size_t index_page_count(const store::Catalog& catalog);
 // The home page: page 1 is newest. Nothing when page is 0 or past index_page_count (answer 404).
 std::optional<std::string> render_index(const SiteView& site, std::size_t page);
 
-// A published post and its thread of comments. A deleted one (post.is_deleted()) gets render_gone instead,
-// with status 410.
+// A published post and one page of its thread of comments (with links to the others). A deleted one
+// (post.is_deleted()) gets render_gone instead, with status 410.
 // `likes` and `shares` are counts of Likes and Announces from the fediverse (not shown when both are 0).
-std::string render_post(const SiteView& site, const store::Post& post, const std::vector<ThreadEntry>& thread = {},
+std::string render_post(const SiteView& site, const store::Post& post, const ThreadPage& thread = {},
                         std::int64_t likes = 0, std::int64_t shares = 0);
 
 // The page at a deleted post's address.

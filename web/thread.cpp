@@ -4,30 +4,83 @@
 #include <set>
 
 #include "store/comment_attachments.hpp"
+#include "store/comment_pages.hpp"
 #include "store/comments.hpp"
 #include "store/remote_actors.hpp"
 
 namespace fedblog::web {
 
+namespace {
+
+// Comments with what is shown of their authors: the cache of remote actors, the blog for the owner's answers.
+class Authors {
+public:
+    Authors(store::Database& db, const SiteView& site)
+        : actors_(db),
+          blog_{site.settings.author_name.empty() ? site.settings.blog_name : site.settings.author_name,
+                site.ids.handle() + "@" + site.ids.authority(), site_image_url(site.ids, site.settings.blog_icon),
+                site.ids.profile()} {}
+
+    CommentAuthor of(const store::Comment& comment) {
+        if (comment.local) return blog_;
+        auto [known, added] = known_.try_emplace(comment.actor_id);
+        if (added)
+            if (auto actor = actors_.find(comment.actor_id))
+                known->second = {actor->display_name, actor->handle, actor->icon_url, actor->profile_url};
+        return known->second;
+    }
+
+private:
+    store::RemoteActors actors_;
+    CommentAuthor blog_;
+    std::map<std::string, CommentAuthor> known_;
+};
+
+}  // namespace
+
+std::optional<ThreadPage> load_thread_page(store::Database& db, const SiteView& site, std::int64_t post_id,
+                                           const ThreadCursor& cursor) {
+    store::CommentPages pages(db);
+    const std::size_t cap = site.settings.comments_per_page;
+    auto found = cursor.before ? pages.ending_before(post_id, *cursor.before, cap)
+                               : pages.starting_at(post_id, cursor.from, cap);
+    if (!found) return std::nullopt;
+    ThreadPage page;
+    Authors authors(db, site);
+    store::CommentAttachments media(db);
+    for (auto& comment : found->comments) {
+        // A placeholder shows nothing of what was deleted.
+        auto attachments = comment.deleted ? std::vector<store::Attachment>{} : media.of(comment.id);
+        CommentAuthor author = authors.of(comment);
+        page.entries.push_back({std::move(comment), std::move(author), std::move(attachments)});
+    }
+    std::set<std::int64_t> on_page;
+    for (const auto& entry : page.entries) on_page.insert(entry.comment.id);
+    store::Comments comments(db);
+    for (const auto& entry : page.entries)
+        if (auto parent = entry.comment.parent_id; parent && !on_page.contains(*parent) && !page.off_page_parents.contains(*parent))
+            if (auto found = comments.find(*parent)) page.off_page_parents.emplace(*parent, found->object_id);
+    if (!page.entries.empty() && page.entries.front().comment.parent_id) {
+        auto above = pages.ancestors(page.entries.front().comment.id, max_context_ancestors);
+        for (auto it = above.rbegin(); it != above.rend(); ++it) {
+            CommentAuthor author = authors.of(*it);
+            page.context.push_back({std::move(*it), std::move(author), {}, true});
+        }
+    }
+    page.next = found->next;
+    page.earlier = found->earlier;
+    page.more_in_thread = found->more_in_thread;
+    page.more_in_thread_bounded = found->more_in_thread_bounded;
+    page.total = pages.shown_count(post_id);
+    return page;
+}
+
 std::vector<ThreadEntry> load_thread(store::Database& db, const SiteView& site, std::int64_t post_id) {
     std::vector<ThreadEntry> thread;
-    store::RemoteActors actors(db);
+    Authors authors(db, site);
     auto media = store::CommentAttachments(db).for_post(post_id);
-    std::map<std::string, CommentAuthor> authors;
-    const CommentAuthor blog{site.settings.author_name.empty() ? site.settings.blog_name : site.settings.author_name,
-                             site.ids.handle() + "@" + site.ids.authority(),
-                             site_image_url(site.ids, site.settings.blog_icon), site.ids.profile()};
     for (auto& comment : store::Comments(db).for_post(post_id)) {
-        CommentAuthor author;
-        if (comment.local) {
-            author = blog;
-        } else {
-            auto [known, added] = authors.try_emplace(comment.actor_id);
-            if (added)
-                if (auto actor = actors.find(comment.actor_id))
-                    known->second = {actor->display_name, actor->handle, actor->icon_url, actor->profile_url};
-            author = known->second;
-        }
+        CommentAuthor author = authors.of(comment);
         std::vector<store::Attachment> attachments;
         if (auto found = media.find(comment.id); found != media.end()) attachments = std::move(found->second);
         thread.push_back({std::move(comment), std::move(author), std::move(attachments)});

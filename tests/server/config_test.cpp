@@ -168,6 +168,15 @@ TEST(Config, CommentModerationSettingsHaveDefaultsAndAreChecked) {
     EXPECT_THROW(validate(parse({"serve", "--comment-max-bytes", "0"}).settings), ConfigError);
 }
 
+TEST(Config, CommentsPerPageHasADefaultAndABound) {
+    EXPECT_EQ(parse({"serve"}).settings.comments_per_page, 150u);
+    CommandLine given = parse({"serve"}, {"FEDBLOG_COMMENTS_PER_PAGE=40"});
+    EXPECT_EQ(given.settings.comments_per_page, 40u);
+    EXPECT_NO_THROW(validate(given.settings));
+    EXPECT_THROW(validate(parse({"serve", "--comments-per-page", "0"}).settings), ConfigError);
+    EXPECT_THROW(validate(parse({"serve", "--comments-per-page", "1001"}).settings), ConfigError);
+}
+
 TEST(Config, ConnectionCapsHaveDefaultsAndAreChecked) {
     CommandLine defaults = parse({"serve"});
     EXPECT_EQ(defaults.settings.max_connections, 1024u);

@@ -91,13 +91,13 @@ void expect_golden(const activitypub::Json& actual, const std::string& name) {
 TEST(CommentsApi, GoldenDocument) {
     Site site;
     auto post = make_post("bonjour", "Bonjour <à tous>", "2026-11-19T18:00:00Z");
-    expect_golden(comments_document(site.view(), post, sample_thread(), {.likes = 3, .shares = 1}), "comments_api");
+    expect_golden(comments_document(site.view(), post, one_page(sample_thread()), {.likes = 3, .shares = 1}), "comments_api");
 }
 
 TEST(CommentsApi, ThreadOrderParentsAndWhatIsLeftOut) {
     Site site;
     auto post = make_post("bonjour", "Bonjour", "2026-11-19T18:00:00Z");
-    auto document = comments_document(site.view(), post, sample_thread(), {});
+    auto document = comments_document(site.view(), post, one_page(sample_thread()), {});
     std::vector<std::string> ids;
     for (const auto& c : document["comments"]) ids.push_back(c["id"]);
     // Each answer after what it answers; held, private and their answers and empty placeholders left out.
@@ -126,7 +126,7 @@ TEST(CommentsApi, VisibleEntriesAgreeWithThePageOnAnyDepth) {
 TEST(Embed, APageWithOneScriptAllowedByItsHash) {
     Site site;
     auto post = make_post("bonjour", "Bonjour", "2026-11-19T18:00:00Z");
-    std::string page = render_embed(site.view(), post, sample_thread(), {.likes = 2, .shares = 0});
+    std::string page = render_embed(site.view(), post, one_page(sample_thread()), {.likes = 2, .shares = 0});
     EXPECT_EQ(markup_error(page, Markup::html), "") << page;
     EXPECT_NE(page.find("<base target=\"_blank\">"), std::string::npos);
     EXPECT_NE(page.find("Divulgâcheur"), std::string::npos);

@@ -141,7 +141,7 @@ TEST(Thread, AnyDepthRendersWithoutExhaustingTheStack) {
 TEST(Thread, ThePostPageShowsTheThreadAboveTheReplyHelp) {
     Site site;
     auto post = make_post("bonjour", "Bonjour", "2026-01-01T09:00:00Z");
-    std::string page = render_post(site.view(), post, {entry(1, {}, "alice")});
+    std::string page = render_post(site.view(), post, one_page({entry(1, {}, "alice")}));
     EXPECT_NE(page.find("Réponse 1"), std::string::npos);
     EXPECT_EQ(page.find("Aucun commentaire"), std::string::npos);
     EXPECT_LT(page.find("Réponse 1"), page.find("class=\"reply\""));

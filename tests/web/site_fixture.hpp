@@ -9,6 +9,7 @@
 #include "common/time.hpp"
 #include "store/catalog.hpp"
 #include "web/layout.hpp"
+#include "web/thread.hpp"
 
 namespace fedblog::web::testing {
 
@@ -56,6 +57,17 @@ inline std::vector<store::Post> numbered_posts(int n) {
         posts.push_back(std::move(post));
     }
     return posts;
+}
+
+// A whole thread as a single page, as the store would serve it with a page large enough: only what readers see
+// (the reference rule, visible_entries), in thread order, and its count.
+inline ThreadPage one_page(const std::vector<ThreadEntry>& thread) {
+    ThreadPage page;
+    for (const ThreadEntry* entry : visible_entries(thread)) {
+        page.entries.push_back(*entry);
+        if (!entry->comment.deleted) ++page.total;
+    }
+    return page;
 }
 
 inline std::size_t count_of(std::string_view haystack, std::string_view needle) {
