@@ -132,11 +132,13 @@ bool CommentPages::visible(std::int64_t post_id, std::int64_t id) {
     return query.executeStep() && query.getColumn(0).getInt64() > 0 && query.getColumn(1).getInt64() == 1;
 }
 
-std::vector<CommentPages::Step> CommentPages::walk_forward(std::int64_t post_id, std::int64_t start, std::size_t limit) {
-    auto& query = db_.prepared(forward_walk);
+// One walk query (forward_walk or backward_walk): the comment ids from `from`, at most `limit`.
+std::vector<CommentPages::Step> CommentPages::walk(const char* sql, std::int64_t post_id, std::int64_t from,
+                                                   std::size_t limit) {
+    auto& query = db_.prepared(sql);
     columns::ResetOnExit done(query);
     query.bind(1, static_cast<int64_t>(post_id));
-    query.bind(2, static_cast<int64_t>(start));
+    query.bind(2, static_cast<int64_t>(from));
     query.bind(3, static_cast<int64_t>(limit));
     query.bind(4, static_cast<int64_t>(max_steps));
     std::vector<Step> steps;
@@ -145,17 +147,12 @@ std::vector<CommentPages::Step> CommentPages::walk_forward(std::int64_t post_id,
     return steps;
 }
 
+std::vector<CommentPages::Step> CommentPages::walk_forward(std::int64_t post_id, std::int64_t start, std::size_t limit) {
+    return walk(forward_walk, post_id, start, limit);
+}
+
 std::vector<CommentPages::Step> CommentPages::walk_backward(std::int64_t post_id, std::int64_t end, std::size_t limit) {
-    auto& query = db_.prepared(backward_walk);
-    columns::ResetOnExit done(query);
-    query.bind(1, static_cast<int64_t>(post_id));
-    query.bind(2, static_cast<int64_t>(end));
-    query.bind(3, static_cast<int64_t>(limit));
-    query.bind(4, static_cast<int64_t>(max_steps));
-    std::vector<Step> steps;
-    while (query.executeStep())
-        steps.push_back({query.getColumn(0).getInt64(), query.getColumn(1).getInt() != 0, query.getColumn(2).getInt() != 0});
-    return steps;
+    return walk(backward_walk, post_id, end, limit);
 }
 
 CommentPage CommentPages::load(std::int64_t post_id, const std::vector<Step>& steps, std::size_t first,

@@ -58,6 +58,7 @@ private:
         bool placeholder;
     };
     bool visible(std::int64_t post_id, std::int64_t id);
+    std::vector<Step> walk(const char* sql, std::int64_t post_id, std::int64_t from, std::size_t limit);
     std::vector<Step> walk_forward(std::int64_t post_id, std::int64_t start, std::size_t limit);
     std::vector<Step> walk_backward(std::int64_t post_id, std::int64_t end, std::size_t limit);
     void count_rest_of_thread(std::int64_t post_id, CommentPage& page);
