@@ -84,6 +84,12 @@ bool App::announce_profile(const std::string& public_pem) {
         *database_, activitypub::actor_document(current, ids, public_pem, actor_created_), ids, now_seconds());
 }
 
+activitypub::inbox::ConfiguredBlocksSync App::apply_configured_blocks() {
+    const Settings& current = settings();
+    return activitypub::inbox::sync_configured_blocks(*database_, activitypub::Ids(current.public_url, current.handle),
+                                                      current.blocked_domains, now_seconds());
+}
+
 std::shared_ptr<const Site> App::build_site() {
     const Settings& current = settings();
     store::Posts posts(*database_);

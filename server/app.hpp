@@ -8,6 +8,7 @@
 #include <mutex>
 #include <vector>
 
+#include "activitypub/inbox/configured_blocks.hpp"
 #include "common/settings.hpp"
 #include "keys/key_pair.hpp"
 #include "publishing/sync.hpp"
@@ -37,6 +38,9 @@ public:
     // Queues an Update of the actor when its document changed since the last one announced (the key,
     // name, summary, icon...). `public_pem` is the key the actor publishes from now on.
     bool announce_profile(const std::string& public_pem);
+    // Makes the blocked_domains setting in force act as `fedblog block add` would (and lifts the domains
+    // taken out of it). Rejects it queues go out when the delivery workers next look.
+    activitypub::inbox::ConfiguredBlocksSync apply_configured_blocks();
     // Replaces the key pair the process signs with (after `keys rotate` in this process).
     void replace_key(keys::KeyPair key) { key_ = std::move(key); }
     // A fresh snapshot of the store for the request handlers.

@@ -29,6 +29,7 @@ int serve(App& app, const std::function<Settings()>& reread) {
         throw std::runtime_error("another fedblog serve" + (holder.empty() ? "" : " (pid " + holder + ")") +
                                  " is running on " + app.settings().data_dir);
     app.sync_content();
+    app.apply_configured_blocks();
     app.announce_profile(app.key().public_pem());
     SiteHolder site(app.build_site());
     // Markdown rendering, YAML parsing and a first key generation leave freed scratch memory in the heap;

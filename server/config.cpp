@@ -1,5 +1,6 @@
 #include "server/config.hpp"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
@@ -7,6 +8,7 @@
 #include <regex>
 #include <sstream>
 
+#include "common/domains.hpp"
 #include "server/forwarded.hpp"
 
 namespace po = boost::program_options;
@@ -251,9 +253,14 @@ CommandLine parse_command_line(int argc, const char* const argv[], const char* c
     else
         throw ConfigError("object_type must be article or note, not \"" + object_type + "\"");
     if (result.settings.author_name.empty()) result.settings.author_name = result.settings.blog_name;
-    for (std::string domain : comma_list(values["blocked-domains"].as<std::string>())) {
-        for (char& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        result.settings.blocked_domains.push_back(domain);
+    for (const std::string& entry : comma_list(values["blocked-domains"].as<std::string>())) {
+        auto domain = normalize_domain(entry);
+        if (!domain)
+            throw ConfigError("blocked_domains: \"" + entry +
+                              "\" is not a domain (an internationalized one is given as xn--...)");
+        if (std::find(result.settings.blocked_domains.begin(), result.settings.blocked_domains.end(), *domain) ==
+            result.settings.blocked_domains.end())
+            result.settings.blocked_domains.push_back(*domain);
     }
     result.settings.trusted_proxies = comma_list(values["trusted-proxies"].as<std::string>());
     result.settings.metrics_allowed = comma_list(values["metrics-allowed"].as<std::string>());

@@ -95,19 +95,24 @@ std::string join(const std::vector<std::string>& words, std::size_t from) {
 
 int block_list(App& app) {
     auto blocks = store::Blocks(app.database()).list();
-    const auto& configured = app.settings().blocked_domains;
-    if (blocks.empty() && configured.empty()) {
+    // Domains of the setting that no `fedblog serve` has applied yet (added to the config file since).
+    std::vector<std::string> not_yet_applied;
+    for (const auto& domain : app.settings().blocked_domains)
+        if (std::none_of(blocks.begin(), blocks.end(), [&](const store::Block& b) { return b.target == domain; }))
+            not_yet_applied.push_back(domain);
+    if (blocks.empty() && not_yet_applied.empty()) {
         std::cout << "(nothing blocked)\n";
         return 0;
     }
     std::cout << std::left << std::setw(8) << "KIND" << std::setw(48) << "BLOCKED" << std::setw(22) << "SINCE"
               << "REASON\n";
-    for (const auto& domain : configured)
-        std::cout << std::left << std::setw(8) << "domain" << std::setw(48) << domain << std::setw(22) << "-"
-                  << "(blocked_domains setting)\n";
     for (const auto& block : blocks)
         std::cout << std::left << std::setw(8) << block.kind << std::setw(48) << block.target << std::setw(22)
-                  << format_rfc3339(block.created_at) << block.reason << "\n";
+                  << format_rfc3339(block.created_at) << (block.configured ? "(blocked_domains setting)" : block.reason)
+                  << "\n";
+    for (const auto& domain : not_yet_applied)
+        std::cout << std::left << std::setw(8) << "domain" << std::setw(48) << domain << std::setw(22) << "-"
+                  << "(blocked_domains setting: applied when fedblog serve starts or reloads)\n";
     return 0;
 }
 
@@ -137,13 +142,15 @@ int block_remove(App& app, const Target& target) {
     store::Database& db = app.database();
     store::WriteTransaction transaction(db);
     auto block = store::Blocks(db).find(target.value);
+    const auto& configured = app.settings().blocked_domains;
+    // Lifted here, the setting would block it again at the next start or reload.
+    if ((block && block->configured) || std::find(configured.begin(), configured.end(), target.value) != configured.end()) {
+        std::cerr << "fedblog block remove: " << target.value
+                  << " is blocked by the blocked_domains setting: remove it there, then reload fedblog serve\n";
+        return 1;
+    }
     if (!block) {
-        const auto& configured = app.settings().blocked_domains;
-        if (std::find(configured.begin(), configured.end(), target.value) != configured.end())
-            std::cerr << "fedblog block remove: " << target.value
-                      << " is blocked by the blocked_domains setting: remove it there\n";
-        else
-            std::cerr << "fedblog block remove: " << target.value << " is not blocked\n";
+        std::cerr << "fedblog block remove: " << target.value << " is not blocked\n";
         return 1;
     }
     int restored = activitypub::inbox::lift_block(db, *block);

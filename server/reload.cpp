@@ -124,6 +124,12 @@ ReloadReport reload(App& app, SiteHolder& site, Federation& federation, const st
                   {{"settings", joined(change.need_restart)}});
 
     report.content = app.sync_content([&federation] { federation.wake_deliveries(); });
+    try {
+        report.blocks = app.apply_configured_blocks();
+        if (report.blocks.changed()) federation.wake_deliveries();
+    } catch (const std::exception& e) {
+        log::error("reload: the blocked_domains setting could not be applied", {{"error", e.what()}});
+    }
     report.profile_announced = app.announce_profile(app.key().public_pem());
     if (report.profile_announced) {
         log::info("profile change announced to followers");

@@ -34,6 +34,7 @@ struct ReloadReport {
     SettingsChange settings;
     publishing::SyncReport content;
     bool profile_announced = false;  // an Update of the actor was queued
+    activitypub::inbox::ConfiguredBlocksSync blocks;  // what the blocked_domains setting blocked or lifted
 };
 
 // Does one reload and logs what it changed. `reread` parses the command line, environment and config file

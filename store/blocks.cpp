@@ -9,27 +9,28 @@ namespace {
 
 Block read_block(SQLite::Statement& row) {
     return Block{row.getColumn(0).getInt64(), row.getColumn(1).getString(), row.getColumn(2).getString(),
-                 row.getColumn(3).getString(), row.getColumn(4).getInt64()};
+                 row.getColumn(3).getString(), row.getColumn(4).getInt64(), row.getColumn(5).getInt() != 0};
 }
 
 }  // namespace
 
 std::optional<std::int64_t> Blocks::add(std::string_view kind, std::string_view target, std::string_view reason,
-                                        Timestamp now) {
+                                        Timestamp now, bool configured) {
     std::lock_guard lock(db_.mutex());
     auto& insert = db_.prepared(
-        "INSERT OR IGNORE INTO blocks (kind, target, reason, created_at) VALUES (?, ?, ?, ?)");
+        "INSERT OR IGNORE INTO blocks (kind, target, reason, created_at, configured) VALUES (?, ?, ?, ?, ?)");
     insert.bind(1, std::string(kind));
     insert.bind(2, std::string(target));
     insert.bind(3, std::string(reason));
     insert.bind(4, static_cast<int64_t>(now));
+    insert.bind(5, configured ? 1 : 0);
     if (insert.exec() == 0) return std::nullopt;
     return db_.sqlite().getLastInsertRowid();
 }
 
 std::optional<Block> Blocks::find(std::string_view target) {
     std::lock_guard lock(db_.mutex());
-    auto& query = db_.prepared("SELECT id, kind, target, reason, created_at FROM blocks WHERE target = ?");
+    auto& query = db_.prepared("SELECT id, kind, target, reason, created_at, configured FROM blocks WHERE target = ?");
     columns::ResetOnExit query_done(query);
     query.bind(1, std::string(target));
     if (!query.executeStep()) return std::nullopt;
@@ -45,7 +46,7 @@ bool Blocks::remove(std::int64_t id) {
 
 std::vector<Block> Blocks::list() {
     std::lock_guard lock(db_.mutex());
-    auto& query = db_.prepared("SELECT id, kind, target, reason, created_at FROM blocks ORDER BY created_at, id");
+    auto& query = db_.prepared("SELECT id, kind, target, reason, created_at, configured FROM blocks ORDER BY created_at, id");
     columns::ResetOnExit query_done(query);
     std::vector<Block> found;
     while (query.executeStep()) found.push_back(read_block(query));
@@ -59,7 +60,7 @@ std::optional<Block> Blocks::first_of(const std::vector<std::string>& targets) {
     constexpr std::size_t slots = 8;
     std::lock_guard lock(db_.mutex());
     auto& query = db_.prepared(
-        "SELECT id, kind, target, reason, created_at FROM blocks WHERE target IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+        "SELECT id, kind, target, reason, created_at, configured FROM blocks WHERE target IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
         "ORDER BY kind = 'actor' DESC, id LIMIT 1");
     std::optional<Block> found;
     for (std::size_t start = 0; start < targets.size(); start += slots) {

@@ -19,6 +19,7 @@ struct Block {
     std::string target;  // a lower-case domain, or an actor id exactly as published
     std::string reason;  // the owner's note
     Timestamp created_at = 0;
+    bool configured = false;  // mirrors the blocked_domains setting: added and lifted with it, never by hand
 };
 
 class Blocks {
@@ -27,7 +28,7 @@ public:
 
     // The new block's id; nothing when the target is blocked already (left as it is).
     std::optional<std::int64_t> add(std::string_view kind, std::string_view target, std::string_view reason,
-                                    Timestamp now);
+                                    Timestamp now, bool configured = false);
     std::optional<Block> find(std::string_view target);
     bool remove(std::int64_t id);
     // Oldest first.

@@ -209,10 +209,18 @@ CREATE INDEX comments_thread ON comments(post_id, parent_id, published, id)
     WHERE deleted IS NOT NULL OR (state = 'approved' AND visibility <> 'private');
 )sql";
 
+// The `blocked_domains` setting mirrored into `blocks` (by activitypub::inbox::sync_configured_blocks at start
+// and reload), so a configured domain hides comments, ends follows and is skipped by the fan-out as a
+// `fedblog block add` does, and lifting it restores what it hid. 1 marks those rows: the setting owns them.
+static const char* const v8_configured_blocks = R"sql(
+ALTER TABLE blocks ADD COLUMN configured INTEGER NOT NULL DEFAULT 0 CHECK (configured IN (0, 1));
+)sql";
+
 const std::vector<const char*>& migrations() {
     static const std::vector<const char*> steps = {v1_initial, v2_delivery_hosts, v3_delivery_bodies,
                                                    v4_comment_attachments,
-                                                   v5_moderation, v6_followers_by_state, v7_comment_thread};
+                                                   v5_moderation, v6_followers_by_state, v7_comment_thread,
+                                                   v8_configured_blocks};
     return steps;
 }
 

@@ -194,3 +194,14 @@ TEST(Config, ConnectionCapsHaveDefaultsAndAreChecked) {
     EXPECT_THROW(validate(parse({"serve", "--max-connections-per-client", "0"}).settings), ConfigError);
     EXPECT_THROW(validate(parse({"serve", "--read-timeout", "0"}).settings), ConfigError);
 }
+
+TEST(Config, BlockedDomainsAreNormalizedAndAWrongOneIsNamed) {
+    CommandLine line = parse({"serve", "--blocked-domains", "Spam.Example, *.troll.example,.spam.example."});
+    EXPECT_EQ(line.settings.blocked_domains, (std::vector<std::string>{"spam.example", "troll.example"}));
+    try {
+        parse({"serve", "--blocked-domains", "ok.example,https://spam.example/"});
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("\"https://spam.example/\" is not a domain"), std::string::npos) << e.what();
+    }
+}

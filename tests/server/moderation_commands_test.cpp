@@ -113,7 +113,8 @@ TEST_F(ModerationCommandsTest, BlockingAnActorByHandleHidesItsCommentsUntilTheBl
 
     auto listed = run(server::block_command, {"list"}).out;
     EXPECT_NE(listed.find("configured.example"), std::string::npos) << listed;
-    EXPECT_NE(listed.find("(blocked_domains setting)"), std::string::npos);
+    EXPECT_NE(listed.find("(blocked_domains setting: applied when fedblog serve starts or reloads)"), std::string::npos)
+        << listed;
     EXPECT_NE(listed.find("https://m.example/users/bob"), std::string::npos);
     EXPECT_NE(listed.find("sells bikes"), std::string::npos);
     EXPECT_NE(run(server::block_command, {"add", "https://m.example/@bob"}, 1).err.find("blocked already"),
@@ -123,6 +124,30 @@ TEST_F(ModerationCommandsTest, BlockingAnActorByHandleHidesItsCommentsUntilTheBl
     EXPECT_NE(removed.out.find("1 comment back as before the block"), std::string::npos) << removed.out;
     EXPECT_EQ(comments.find(id)->state, "approved");
     EXPECT_TRUE(store::Blocks(app->database()).list().empty());
+}
+
+TEST_F(ModerationCommandsTest, TheBlockedDomainsSettingBlocksLikeTheCommandAndOnlyTheSettingLiftsIt) {
+    std::int64_t id = comment("https://a.configured.example/users/x", "<p>Hop</p>", "approved");
+    auto applied = app->apply_configured_blocks();
+    EXPECT_EQ(applied.applied, std::vector<std::string>{"configured.example"});
+    store::Comments comments(app->database());
+    EXPECT_EQ(comments.find(id)->state, "hidden");
+
+    auto listed = run(server::block_command, {"list"}).out;
+    EXPECT_NE(listed.find("(blocked_domains setting)\n"), std::string::npos) << listed;
+    EXPECT_EQ(listed.find("applied when"), std::string::npos) << listed;
+    EXPECT_NE(run(server::block_command, {"remove", "configured.example"}, 1).err.find("remove it there"),
+              std::string::npos);
+    EXPECT_NE(run(server::block_command, {"add", "configured.example"}, 1).err.find("blocked already"),
+              std::string::npos);
+    EXPECT_EQ(comments.find(id)->state, "hidden");
+
+    Settings without = app->settings();
+    without.blocked_domains.clear();
+    app->replace_settings(without);
+    EXPECT_EQ(app->apply_configured_blocks().lifted, std::vector<std::string>{"configured.example"});
+    EXPECT_EQ(comments.find(id)->state, "approved");
+    EXPECT_EQ(run(server::block_command, {"list"}).out, "(nothing blocked)\n");
 }
 
 TEST_F(ModerationCommandsTest, TargetsAreCheckedAndExplained) {

@@ -8,8 +8,11 @@
 #include <sstream>
 
 #include "server/reload.hpp"
+#include "store/blocks.hpp"
+#include "store/comments.hpp"
 #include "store/deliveries.hpp"
 #include "store/followers.hpp"
+#include "store/posts.hpp"
 #include "tests/support/serve_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -36,6 +39,19 @@ void add_unreachable_follower(const fs::path& database) {
     row.follow_activity_id = row.actor_id + "#follow";
     row.accepted = true;
     store::Followers(db).save(row);
+}
+
+// An approved comment by `actor` under the first post, written as the inbox would have.
+std::int64_t add_comment(const fs::path& database, const std::string& actor) {
+    store::Database db(database);
+    store::Comment row;
+    row.object_id = actor + "/statuses/1";
+    row.post_id = store::Posts(db).all().front().id;
+    row.actor_id = actor;
+    row.content_html = "<p>Achetez</p>";
+    row.state = "approved";
+    row.published = row.received_at = 1000;
+    return *store::Comments(db).insert(row);
 }
 
 // An unsigned Create from `actor`, straight to the inbox.
@@ -97,6 +113,7 @@ TEST_F(Serving, SighupReloadsContentAndLiveSettings) {
     EXPECT_EQ(post_to_inbox(serve, "https://spam.example/users/x"), 401u);  // unsigned, not blocked
     EXPECT_EQ(serve.client().get("/posts/nouveau-billet").result_int(), 404u);
     add_unreachable_follower(dir / "data" / "fedblog.db");
+    const std::int64_t spam_comment = add_comment(dir / "data" / "fedblog.db", "https://spam.example/users/x");
 
     write(dir / "fedblog.conf",
           "blog_name = Après\nblocked_domains = spam.example\nlog_level = debug\nhandle = autre\n");
@@ -118,6 +135,8 @@ TEST_F(Serving, SighupReloadsContentAndLiveSettings) {
     EXPECT_NE(log.find("restart fedblog serve to apply them\" settings=handle"), std::string::npos) << log;
     EXPECT_NE(log.find("posts_created=1"), std::string::npos) << log;
     EXPECT_NE(log.find("profile change announced to followers"), std::string::npos) << log;
+    EXPECT_NE(log.find("\"blocked_domains setting applied\" blocked=1 lifted=0 comments_hidden=1"), std::string::npos)
+        << log;
     EXPECT_EQ(serve.stop(), 0);
 
     // The follower was sent the new post's Create and the actor's Update.
@@ -130,6 +149,9 @@ TEST_F(Serving, SighupReloadsContentAndLiveSettings) {
     }
     EXPECT_TRUE(create);
     EXPECT_TRUE(update);
+    // The setting's domain blocks as `fedblog block add` would: its comment is hidden.
+    EXPECT_EQ(store::Comments(db).find(spam_comment)->state, "hidden");
+    EXPECT_TRUE(store::Blocks(db).find("spam.example")->configured);
 }
 
 TEST_F(Serving, SighupWithABrokenConfigKeepsTheSettingsAndStillSyncs) {
