@@ -56,8 +56,9 @@ Json answer_note(const store::Comment& answer, const AnswerContext& context, con
         {"inReplyTo", context.in_reply_to},
         {"content", answer.content_html},
         {"contentMap", {{context.language, answer.content_html}}},
-        // The page shows the answer in its thread; the Note's id leads browsers there too.
-        {"url", ids.comment_on_page(context.post_slug, answer.id)},
+        // The id itself: browsers are sent on to the page of the thread the answer is on today, which moves
+        // as a long thread grows (a fixed post#anchor would point at the first page only).
+        {"url", ids.comment(answer.id)},
         {"published", format_rfc3339(answer.published)},
     };
     if (answer.updated) note["updated"] = format_rfc3339(*answer.updated);

@@ -67,9 +67,6 @@ public:
     std::string comment_replies(std::int64_t n) const { return comment(n) + "/replies"; }
     // Where a comment (any comment: the row id) sits on its post's page: the fragment is the thread's anchor.
     static std::string comment_fragment(std::int64_t n) { return "commentaire-" + std::to_string(n); }
-    std::string comment_on_page(std::string_view slug, std::int64_t n) const {
-        return post(slug) + "#" + comment_fragment(n);
-    }
 
     static constexpr std::string_view tag_prefix = "/tags/";
     // Tag names are percent-encoded, since a tag may hold any letter ("économie").

@@ -1,12 +1,16 @@
 #include "server/answer_routes.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "activitypub/answer_note.hpp"
 #include "activitypub/collections.hpp"
 #include "activitypub/delivery/owner_answers.hpp"
+#include "store/comment_pages.hpp"
 #include "store/comments.hpp"
+#include "store/posts.hpp"
 #include "web/pages.hpp"
+#include "web/thread_pages.hpp"
 
 namespace fedblog::server {
 
@@ -17,6 +21,19 @@ std::optional<std::int64_t> answer_number(const std::string& segment) {
     auto [end, ec] = std::from_chars(segment.data(), segment.data() + segment.size(), n);
     if (ec != std::errc{} || end != segment.data() + segment.size() || n < 1) return std::nullopt;
     return n;
+}
+
+// Where a reader finds the answer today: on the post's first page when it is there, else on the page that
+// starts with it (a long thread pushes it further along as comments arrive).
+std::string answer_on_its_page(store::Database& db, const Site& site, const std::string& slug, std::int64_t n) {
+    std::string url = site.ids.post(slug);
+    if (auto post = store::Posts(db).find_by_slug(slug)) {
+        auto first = store::CommentPages(db).starting_at(post->id, std::nullopt, site.settings.comments_per_page);
+        const bool on_first = first && std::any_of(first->comments.begin(), first->comments.end(),
+                                                   [n](const store::Comment& c) { return c.id == n; });
+        if (!on_first) url += web::thread_page_from(n);
+    }
+    return url + "#" + activitypub::Ids::comment_fragment(n);
 }
 
 }  // namespace
@@ -47,7 +64,7 @@ std::optional<http::Response> answer_resource(const http::Request& request, cons
     }
     auto context = ap::delivery::answer_context(db, site.settings, site.ids, *answer);
     if (!context) return std::nullopt;
-    if (!json) return http::redirect(request, http::Status::found, site.ids.comment_on_page(context->post_slug, *n));
+    if (!json) return http::redirect(request, http::Status::found, answer_on_its_page(db, site, context->post_slug, *n));
     if (resource.empty()) return document(ap::answer_note(*answer, *context, site.ids));
     if (resource == "activity") return document(ap::answer_create(*answer, *context, site.ids));
     return document(ap::replies_collection_at(site.ids.comment_replies(*n), context->reply_ids));

@@ -73,7 +73,7 @@ TEST(AnswerNote, IsAPublicReplyToTheCommentMentioningItsAuthor) {
               Json({{"type", "Mention"}, {"href", "https://m.example/users/alice"}, {"name", "@alice@m.example"}}));
     EXPECT_TRUE(note["content"].get<std::string>().starts_with("<p><span class=\"h-card\""));
     EXPECT_EQ(note["contentMap"]["fr"], note["content"]);
-    EXPECT_EQ(note["url"], "https://blog.example/posts/bonjour-le-monde#commentaire-42");
+    EXPECT_EQ(note["url"], "https://blog.example/comments/42");
     EXPECT_FALSE(note.contains("updated"));
     EXPECT_EQ(note["replies"]["first"]["items"].size(), 1u);
     EXPECT_EQ(note["@context"], context());

@@ -9,6 +9,7 @@
 #include <regex>
 #include <set>
 
+#include "activitypub/delivery/owner_answers.hpp"
 #include "store/comments.hpp"
 #include "store/transaction.hpp"
 #include "tests/server/server_fixture.hpp"
@@ -266,6 +267,40 @@ TEST_F(ThreadPages, TheEmbedPagesStayInTheFrame) {
     auto second = client().get("/embed/bonjour" + std::string(next[1]));
     EXPECT_EQ(second.result_int(), 200);
     EXPECT_NE(second.body().find(R"(<a rel="prev" href="?before=)"), std::string::npos);
+}
+
+// The owner's answers have ids of their own (/comments/<n>); a browser following one lands on the page where
+// the answer sits today, which in a long thread is not the first.
+TEST_F(ThreadPages, AnAnswersOwnAddressLeadsBrowsersToThePageItIsOn) {
+    std::vector<std::int64_t> threads;
+    {
+        auto& db = app->database();
+        store::WriteTransaction transaction(db);
+        store::Comments comments(db);
+        for (unsigned i = 0; i < 2 * cap; ++i) threads.push_back(add(comments, "grand-fil", std::nullopt));
+        transaction.commit();
+    }
+    const auto& current = *site->current();
+    auto answer = [&](std::int64_t comment) {
+        auto outcome = activitypub::delivery::answer_comment(app->database(), current.settings, current.ids, comment,
+                                                             "<p>Merci !</p>", ++clock);
+        EXPECT_TRUE(outcome.answer) << outcome.error;
+        return outcome.answer ? outcome.answer->id : 0;
+    };
+    const std::int64_t early = answer(threads[1]);
+    const std::int64_t late = answer(threads[2 * cap - 2]);
+
+    auto location = [&](std::int64_t n) {
+        auto response = client().get("/comments/" + std::to_string(n));
+        EXPECT_EQ(response.result_int(), 302);
+        return std::string(response[boost::beast::http::field::location]);
+    };
+    EXPECT_EQ(location(early), url("/posts/grand-fil#commentaire-" + std::to_string(early)));
+    const std::string to_late = location(late);
+    EXPECT_EQ(to_late, url("/posts/grand-fil?from=" + std::to_string(late) + "#commentaire-" + std::to_string(late)));
+    auto page = client().get(to_late.substr(url("").size(), to_late.find('#') - url("").size()));
+    ASSERT_EQ(page.result_int(), 200);
+    EXPECT_NE(page.body().find("id=\"commentaire-" + std::to_string(late) + "\""), std::string::npos);
 }
 
 }  // namespace
