@@ -66,11 +66,11 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
     // A job to start, with the body it shares with the other jobs of its activity.
     struct Starting {
         store::DeliveryJob job;
-        std::shared_ptr<const std::string> body;
+        std::shared_ptr<const remote::Payload> body;
     };
-    // Bodies of the activities with jobs in flight, by activity id; an entry outlives its last job only until
-    // the next sweep.
-    std::unordered_map<std::string, std::weak_ptr<const std::string>> bodies;
+    // Bodies of the activities with jobs in flight (read and hashed once each), by activity id; an entry
+    // outlives its last job only until the next sweep.
+    std::unordered_map<std::string, std::weak_ptr<const remote::Payload>> bodies;
     std::size_t bodies_swept_at = 0;
 
     std::atomic<int> in_flight_published{0};
@@ -177,11 +177,12 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
         }
     }
 
-    // The activity's body, read once and shared by its jobs in flight: the same ~12 KB for every follower.
-    std::shared_ptr<const std::string> body_of(store::Deliveries& deliveries, const std::string& activity_id) {
+    // The activity's body, read and hashed once and shared by its jobs in flight: the same ~12 KB for every
+    // follower.
+    std::shared_ptr<const remote::Payload> body_of(store::Deliveries& deliveries, const std::string& activity_id) {
         if (auto found = bodies.find(activity_id); found != bodies.end())
             if (auto body = found->second.lock()) return body;
-        auto body = std::make_shared<const std::string>(deliveries.body(activity_id));
+        auto body = std::make_shared<const remote::Payload>(deliveries.body(activity_id));
         if (bodies.size() >= 2 * bodies_swept_at + 16) {
             std::erase_if(bodies, [](const auto& entry) { return entry.second.expired(); });
             bodies_swept_at = bodies.size();
@@ -204,7 +205,7 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
         deliveries.claim(job.id, now);
         take_slot(job.host);
         publish();
-        auto body = std::make_shared<const std::string>(std::move(job.body));
+        auto body = std::make_shared<const remote::Payload>(std::move(job.body));
         spawn({std::move(job), std::move(body)});
     }
 
@@ -230,14 +231,14 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
     }
 
     static asio::awaitable<void> deliver(std::shared_ptr<State> self, store::DeliveryJob job,
-                                         std::shared_ptr<const std::string> body) {
+                                         std::shared_ptr<const remote::Payload> body) {
         // Off the strand first: co_spawn would run this inline up to the first wait, and the request is signed
         // before that, so every RSA signature would be made on the strand, one at a time, on one core.
         co_await asio::post(self->executor, asio::use_awaitable);
         std::optional<transport::Result> result;
         try {
             auto started = std::chrono::steady_clock::now();
-            result = co_await self->poster.post(job.inbox, *body);  // one copy, sent as it is
+            result = co_await self->poster.post(job.inbox, std::move(body));  // shared, not copied
             self->counters.latency.observe(std::chrono::steady_clock::now() - started);
         } catch (const std::exception& e) {
             // A throwing hook (signing, the scheme memory's store write) or a bug. As below, the claim stays;
