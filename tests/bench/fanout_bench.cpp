@@ -570,8 +570,19 @@ int run(const Options& options) {
     int done = done_at_queue;
     bool timed_out = false;
     double counters_done_seconds = 0;
+    // Deliveries counted by the engine per 100 ms (its atomic counter, read every 10 ms: no database), to show
+    // the ramp at the start and the tail at the end apart from the steady rate.
+    std::vector<std::uint64_t> per_tenth;
+    auto sample_timeline = [&] {
+        const auto tenth = static_cast<std::size_t>(since(started) * 10);
+        if (per_tenth.size() <= tenth) per_tenth.resize(tenth + 1, per_tenth.empty() ? 0 : per_tenth.back());
+        per_tenth[tenth] = counters.delivered - delivered_before;
+    };
     while (done < jobs) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        for (int i = 0; i < 5; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            sample_timeline();
+        }
         done = count_and_release(app.database(), "done");
         in_flight_sum += federation->deliveries().in_flight();
         ++looks;
@@ -614,6 +625,10 @@ int run(const Options& options) {
     for (std::size_t i = 0; i < decile_seconds.size(); ++i)
         deciles += (i ? " " : "") + std::to_string((i + 1) * 10) + "%:" + std::to_string(decile_seconds[i]).substr(0, 5);
     std::printf("progress_seconds %s\n", deciles.c_str());
+    std::string timeline;
+    for (std::size_t i = 0; i < per_tenth.size(); ++i)
+        timeline += (i ? " " : "") + std::to_string(per_tenth[i] - (i ? per_tenth[i - 1] : 0));
+    std::printf("delivered_per_100ms %s\n", timeline.c_str());
     std::printf("average_in_flight %.1f\n", looks ? in_flight_sum / static_cast<double>(looks) : 0.0);
     std::printf("cpu_seconds %.2f\n", cpu_used);
     std::printf("cpu_seconds_get_loops %.2f\n", get_cpu);
