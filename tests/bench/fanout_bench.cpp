@@ -5,11 +5,12 @@
 // figures next to `openssl speed rsa2048` sign/s measured in the same run: each delivery is one RSA signature.
 //
 // Measured from app.sync_content() (which queues one job per follower in the post's transaction) until
-// store::Deliveries::count("done") reaches the number of followers, polled every 50 ms. Meanwhile two GET loops,
-// each on a keep-alive connection, time the in-process server's answers: the actor document (no database) and
-// the followers collection (a count under the database lock). Also reported: peak RSS, CPU per delivery, the
-// time SQLite spent per statement (SQLITE_TRACE_PROFILE), and afterwards, with every job pending again, what
-// one look at the queue costs. Prints "name value" lines; no assertion on time.
+// store::Deliveries::count("done") reaches the number of followers, polled every 50 ms, or within 10 ms of the
+// engine counting the last one. Meanwhile two GET loops, each on a keep-alive connection, time the in-process
+// server's answers: the actor document (no database) and the followers collection (a count under the database
+// lock). Also reported: peak RSS, CPU per delivery, the time SQLite spent per statement (SQLITE_TRACE_PROFILE),
+// and afterwards, with every job pending again, what one look at the queue costs. Prints "name value" lines; no
+// assertion on time.
 //
 //   bench_fanout --ports FILE [--tls --ca FILE] [--followers 10000] [--hosts 100] [--threads N]
 //                [--concurrency N] [--per-host N] [--timeout SECONDS] [--get-interval-ms 10] [--post-bytes 4000]
@@ -579,9 +580,12 @@ int run(const Options& options) {
         per_tenth[tenth] = counters.delivered - delivered_before;
     };
     while (done < jobs) {
+        // The store is asked every 50 ms, or at once when the engine's counter says the last job is committed:
+        // the end is then seen within 10 ms, not up to 50 ms late.
         for (int i = 0; i < 5; ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
             sample_timeline();
+            if (counters.delivered - delivered_before >= static_cast<std::uint64_t>(jobs - done_at_queue)) break;
         }
         done = count_and_release(app.database(), "done");
         in_flight_sum += federation->deliveries().in_flight();
