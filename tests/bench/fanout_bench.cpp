@@ -566,7 +566,7 @@ int run(const Options& options) {
 
     // Progress: when each tenth of the jobs was done, and how many were in flight at each look.
     std::vector<double> decile_seconds;
-    double in_flight_sum = 0;
+    double in_flight_sum = 0, awaiting_commit_sum = 0;
     long looks = 0;
     int done = done_at_queue;
     bool timed_out = false;
@@ -588,7 +588,10 @@ int run(const Options& options) {
             if (counters.delivered - delivered_before >= static_cast<std::uint64_t>(jobs - done_at_queue)) break;
         }
         done = count_and_release(app.database(), "done");
-        in_flight_sum += federation->deliveries().in_flight();
+        // Requests under way (what delivery_concurrency bounds), and answered jobs awaiting their group commit.
+        const int requests = federation->deliveries().requests_in_flight();
+        in_flight_sum += requests;
+        awaiting_commit_sum += std::max(0, federation->deliveries().in_flight() - requests);
         ++looks;
         if (counters_done_seconds == 0 && counters.delivered - delivered_before >= static_cast<std::uint64_t>(jobs))
             counters_done_seconds = since(started);
@@ -634,6 +637,7 @@ int run(const Options& options) {
         timeline += (i ? " " : "") + std::to_string(per_tenth[i] - (i ? per_tenth[i - 1] : 0));
     std::printf("delivered_per_100ms %s\n", timeline.c_str());
     std::printf("average_in_flight %.1f\n", looks ? in_flight_sum / static_cast<double>(looks) : 0.0);
+    std::printf("average_awaiting_commit %.1f\n", looks ? awaiting_commit_sum / static_cast<double>(looks) : 0.0);
     std::printf("cpu_seconds %.2f\n", cpu_used);
     std::printf("cpu_seconds_get_loops %.2f\n", get_cpu);
     std::printf("cpu_ms_per_delivery %.3f\n", (cpu_used - get_cpu) * 1000 / std::max(1, done - done_at_queue));
