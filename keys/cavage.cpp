@@ -378,7 +378,7 @@ std::vector<std::string> default_covered(const HttpMessage& request) {
 }
 
 void sign_request(HttpMessage& request, const KeyPair& key, std::string_view key_id, std::vector<std::string> covered,
-                  std::int64_t now) {
+                  std::int64_t now, const std::optional<Sha256>& body_sha256) {
     require_plain_quotable(key_id);
     CavageSignature signature;
     signature.key_id = key_id;
@@ -399,7 +399,8 @@ void sign_request(HttpMessage& request, const KeyPair& key, std::string_view key
     if (auto* e = std::get_if<SignatureError>(&primitive)) throw std::invalid_argument(e->detail);
 
     request.set("date", format_http_date(now));
-    if (!request.body.empty() || request.method == "POST") request.set("digest", digest_header(request.body));
+    if (!request.body.empty() || request.method == "POST")
+        request.set("digest", body_sha256 ? digest_header(*body_sha256) : digest_header(request.body));
     auto text = signing_string(signature, request);
     if (auto* e = std::get_if<SignatureError>(&text)) throw std::invalid_argument(e->detail);
     const auto bytes = sign_bytes(key.get(), std::get<Primitive>(primitive), std::get<std::string>(text));

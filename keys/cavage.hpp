@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "keys/digest.hpp"
 #include "keys/http_message.hpp"
 #include "keys/key_pair.hpp"
 
@@ -57,7 +58,8 @@ std::vector<std::string> default_covered(const HttpMessage& request);
 // method is POST) and `Signature: keyId="…",algorithm="rsa-sha256",headers="…",signature="…"` (an
 // Ed25519 key, or a covered `(created)`, signs as hs2019). `covered` names headers as in `headers=`.
 // Throws std::invalid_argument when a covered header is missing or the key id cannot be quoted.
+// `body_sha256`, when given, must be sha256(request.body): a body sent to many inboxes is hashed once, not per request.
 void sign_request(HttpMessage& request, const KeyPair& key, std::string_view key_id, std::vector<std::string> covered,
-                  std::int64_t now);
+                  std::int64_t now, const std::optional<Sha256>& body_sha256 = std::nullopt);
 
 }  // namespace fedblog::keys

@@ -130,7 +130,9 @@ bool base64_decode_exact(std::string_view text, std::span<unsigned char> out) {
     return size && *size == out.size() && decode_into(text, out.data());
 }
 
-std::string digest_header(std::string_view body) { return "SHA-256=" + base64_encode(sha256(body)); }
+std::string digest_header(std::string_view body) { return digest_header(sha256(body)); }
+
+std::string digest_header(const Sha256& body_sha256) { return "SHA-256=" + base64_encode(body_sha256); }
 
 std::string_view to_string(DigestCheck check) {
     switch (check) {

@@ -24,6 +24,8 @@ bool base64_decode_exact(std::string_view text, std::span<unsigned char> out);
 
 // "SHA-256=<base64 of sha256(body)>": the value of the Digest header for these exact body bytes.
 std::string digest_header(std::string_view body);
+// The same from the body's SHA-256 computed already.
+std::string digest_header(const Sha256& body_sha256);
 
 enum class DigestCheck {
     ok,

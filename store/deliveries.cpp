@@ -211,6 +211,15 @@ int Deliveries::release_claims() {
     return update.exec();
 }
 
+void Deliveries::release(const std::vector<std::int64_t>& ids) {
+    if (ids.empty()) return;
+    std::lock_guard lock(db_.mutex());
+    auto& update = db_.prepared(
+        "UPDATE deliveries SET claimed_at = NULL WHERE id IN (SELECT value FROM json_each(?1)) AND +state = 'pending'");
+    update.bind(1, id_array(ids));
+    update.exec();
+}
+
 void Deliveries::mark_done(std::int64_t id, Timestamp now) {
     std::lock_guard lock(db_.mutex());
     auto& update = db_.prepared(

@@ -79,6 +79,8 @@ public:
     std::string body(std::string_view activity_id);
     // At startup: every claim left by a process that died is released. Returns how many.
     int release_claims();
+    // The claims of `ids` that are still pending released (jobs claimed but not started when the workers stop).
+    void release(const std::vector<std::int64_t>& ids);
 
     // The outcome of an attempt: each counts it and clears the claim.
     void mark_done(std::int64_t id, Timestamp now);

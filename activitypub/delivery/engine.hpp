@@ -61,7 +61,10 @@ public:
     // Thread-safe: no new deliveries start; those in flight finish on their own.
     void stop();
 
+    // Jobs started whose outcome is not recorded yet (requests under way, and 2xx answers awaiting their commit).
     int in_flight() const;
+    // Requests under way: what the concurrency limits bound.
+    int requests_in_flight() const;
     const EngineCounters& counters() const;
 
 private:

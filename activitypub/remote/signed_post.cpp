@@ -43,31 +43,34 @@ SignedPoster::SignedPoster(transport::HttpClient& client, const keys::KeyPair& k
                            std::function<std::int64_t()> clock, SchemeMemory& schemes)
     : client_(client), key_(key), key_id_(std::move(key_id)), clock_(std::move(clock)), schemes_(schemes) {}
 
-transport::Request SignedPoster::request(const std::string& url, std::string body,
+Payload::Payload(std::string text) : body(std::move(text)), sha256(keys::sha256(body)) {}
+
+transport::Request SignedPoster::request(const std::string& url, const std::shared_ptr<const Payload>& payload,
                                          keys::SignatureScheme scheme) const {
     transport::Request request;
     request.method = "POST";
     request.url = url;
     request.headers = {{"content-type", "application/activity+json"}};
-    request.body = std::move(body);
-    request.before_send = scheme == keys::SignatureScheme::rfc9421 ? rfc9421_signer(key_, key_id_, clock_)
-                                                                   : cavage_signer(key_, key_id_, clock_);
+    request.shared_body = std::shared_ptr<const std::string>(payload, &payload->body);  // keeps the payload alive
+    request.before_send = scheme == keys::SignatureScheme::rfc9421
+                              ? rfc9421_signer(key_, key_id_, clock_)
+                              : cavage_signer(key_, key_id_, clock_, payload->sha256);
     return request;
 }
 
 asio::awaitable<transport::Result> SignedPoster::post(std::string inbox_url, std::string body) {
+    co_return co_await post(std::move(inbox_url), std::make_shared<const Payload>(std::move(body)));
+}
+
+asio::awaitable<transport::Result> SignedPoster::post(std::string inbox_url, std::shared_ptr<const Payload> payload) {
     std::string host = origin_of(inbox_url).value_or(inbox_url);
     host.erase(0, host.find("://") == std::string::npos ? 0 : host.find("://") + 3);
     keys::SignatureScheme scheme = schemes_.for_host(host);
-    // The body is kept for a second knock only when there may be one: an activity is 12 KB and more.
     const bool may_knock_again = scheme == keys::SignatureScheme::rfc9421;
-    // Built apart from the co_await: GCC 12 destroys a conditional's temporary twice inside one.
-    transport::Request first = may_knock_again ? request(inbox_url, body, scheme)
-                                               : request(inbox_url, std::move(body), scheme);
-    transport::Result result = co_await client_.fetch(std::move(first));
+    transport::Result result = co_await client_.fetch(request(inbox_url, payload, scheme));
     if (may_knock_again && result && (result->status == 400 || result->status == 401)) {
         // The peer may not know RFC 9421 yet: knock again the way every server understands.
-        transport::Result fallback = co_await client_.fetch(request(inbox_url, body, keys::SignatureScheme::cavage));
+        transport::Result fallback = co_await client_.fetch(request(inbox_url, payload, keys::SignatureScheme::cavage));
         if (fallback && fallback->status / 100 == 2) schemes_.remember(host, keys::SignatureScheme::cavage);
         co_return fallback;
     }

@@ -5,10 +5,12 @@
 #include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
 #include "activitypub/transport/http_client.hpp"
+#include "keys/digest.hpp"
 #include "keys/key_pair.hpp"
 #include "keys/signature_policy.hpp"
 
@@ -38,6 +40,14 @@ private:
 // content-digest; created and keyid). `key` must outlive the hook.
 transport::BeforeSend rfc9421_signer(const keys::KeyPair& key, std::string key_id, std::function<std::int64_t()> clock);
 
+// An activity's body as each of its deliveries sends it, with its SHA-256 (for the Digest header) computed once:
+// the same ~12 KB go to every follower, and hashing them again per delivery is work for nothing.
+struct Payload {
+    explicit Payload(std::string text);
+    const std::string body;
+    const keys::Sha256 sha256;
+};
+
 class SignedPoster {
 public:
     SignedPoster(transport::HttpClient& client, const keys::KeyPair& key, std::string key_id,
@@ -45,9 +55,12 @@ public:
 
     // The final response (or transport error) of the last attempt.
     boost::asio::awaitable<transport::Result> post(std::string inbox_url, std::string body);
+    // The same for a body shared by many deliveries: neither copied nor hashed again.
+    boost::asio::awaitable<transport::Result> post(std::string inbox_url, std::shared_ptr<const Payload> payload);
 
 private:
-    transport::Request request(const std::string& url, std::string body, keys::SignatureScheme scheme) const;
+    transport::Request request(const std::string& url, const std::shared_ptr<const Payload>& payload,
+                               keys::SignatureScheme scheme) const;
 
     transport::HttpClient& client_;
     const keys::KeyPair& key_;

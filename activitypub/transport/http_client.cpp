@@ -150,7 +150,7 @@ struct HttpClient::State {
     // The hop's request as it will go out, after the caller's hook (signing) saw it.
     OutgoingRequest outgoing_request(const Request& request, const RemoteUrl& url) const {
         OutgoingRequest outgoing{request.method, url.text, std::string(url.scheme()), url.authority, url.target, {},
-                                 request.body};
+                                 request.shared_body ? std::string_view(*request.shared_body) : request.body};
         outgoing.headers = {{"host", url.authority}, {"user-agent", user_agent}};
         for (const auto& [name, value] : request.headers) {
             auto lower_name = lower_case(name);

@@ -75,6 +75,9 @@ struct Request {
     std::string url;  // absolute http(s) URL; a fragment is allowed and not sent
     Headers headers;  // names in any case; Host is always the URL's authority
     std::string body;
+    // Sent instead of `body` when set: requests carrying the same bytes (an activity to each of its inboxes)
+    // share them instead of copying them each.
+    std::shared_ptr<const std::string> shared_body;
     BeforeSend before_send;        // signing hook, may be empty
     std::optional<Limits> limits;  // the client's limits when empty
 };

@@ -124,6 +124,18 @@ TEST(CavageAppendixC, OurSignerReproducesTheAppendixHeaders) {
     }
 }
 
+// A body hashed once for many deliveries gives the same Digest and signature as hashing it per request.
+TEST(CavageAppendixC, APrecomputedBodyHashSignsTheSame) {
+    const auto vectors = read_vector_json("appendix-c.json");
+    const KeyPair key = KeyPair::from_private_pem(read_vector_file(vectors.at("private_key")));
+    const std::vector<std::string> covered = {"(request-target)", "host", "date", "content-type", "digest",
+                                              "content-length"};
+    TestRequest request = request_from_json(vectors.at("request"));
+    sign_request(request.message, key, "Test", covered, appendix_now, sha256(request.message.body));
+    EXPECT_EQ(*request.message.joined("signature"), vectors.at("cases").at(2).at("signature").get<std::string>());
+    EXPECT_EQ(*request.message.joined("digest"), "SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=");
+}
+
 // --- Requests shaped as Mastodon sends them, signed by openssl (tests/vectors/cavage/mastodon.json) ---
 
 TEST(CavageMastodonVectors, SigningStringsAndSignatures) {

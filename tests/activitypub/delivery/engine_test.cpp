@@ -464,7 +464,7 @@ TEST_F(DeliveryEngineTest, AtMostPerHostRequestsInFlightToOneHost) {
 
     int most_in_flight = 0;
     ASSERT_TRUE(eventually([&] {
-        most_in_flight = std::max(most_in_flight, engine->in_flight());
+        most_in_flight = std::max(most_in_flight, engine->requests_in_flight());
         return store::Deliveries(db).count("done") == 20 && engine->in_flight() == 0;
     })) << store::Deliveries(db).count("done") << " of 20 done";
     EXPECT_EQ(posts(), 20u);
