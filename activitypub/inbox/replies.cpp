@@ -199,12 +199,13 @@ ReplyOutcome import_reply(store::Database& db, const Ids& ids, const Json& objec
     if (!comments.insert(comment)) return {"duplicate_object", "this reply is already a comment"};
     if (auto media = attachments_of(object); !media.empty())
         store::CommentAttachments(db).replace(comment.object_id, media);
-    log::info("comment received", {{"post", post.slug},
-                                   {"object", comment.object_id},
-                                   {"actor", comment.actor_id},
-                                   {"visibility", comment.visibility},
-                                   {"state", comment.state},
-                                   {"held_reason", comment.held_reason}});
+    if (log::enabled(log::Level::info))  // on the group writer's thread: its fields are copies, made only if written
+        log::info("comment received", {{"post", post.slug},
+                                       {"object", comment.object_id},
+                                       {"actor", comment.actor_id},
+                                       {"visibility", comment.visibility},
+                                       {"state", comment.state},
+                                       {"held_reason", comment.held_reason}});
     if (comment.visibility == "private") return {"private_message", "kept for the owner, never shown"};
     return {comment.state == "approved" ? "comment_added" : "comment_held",
             comment.state == "approved" ? "the reply is a comment" : "the reply waits for the owner's approval"};
