@@ -145,9 +145,9 @@ bool is_reply_type(std::string_view type) {
 
 std::optional<ThreadPlace> find_thread_place(store::Database& db, const Ids& ids, const std::string& in_reply_to) {
     if (auto slug = our_post_slug(in_reply_to, ids)) {
-        if (auto post = store::Posts(db).find_by_slug(*slug)) return ThreadPlace{std::move(*post), std::nullopt};
-    } else if (auto answered = store::Comments(db).find_by_object_id(in_reply_to)) {
-        if (auto post = store::Posts(db).find_by_id(answered->post_id)) return ThreadPlace{std::move(*post), answered->id};
+        if (auto post = store::Posts(db).find_head_by_slug(*slug)) return ThreadPlace{std::move(*post), std::nullopt};
+    } else if (auto answered = store::Comments(db).find_place(in_reply_to)) {
+        if (auto post = store::Posts(db).find_head_by_id(answered->post_id)) return ThreadPlace{std::move(*post), answered->id};
     }
     return std::nullopt;
 }
