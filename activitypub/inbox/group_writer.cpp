@@ -1,6 +1,8 @@
 #include "activitypub/inbox/group_writer.hpp"
 
+#include <pthread.h>
 #include <sqlite3.h>
+#include <time.h>
 
 #include <stdexcept>
 
@@ -32,6 +34,15 @@ std::size_t GroupWriter::groups_committed() const {
 std::size_t GroupWriter::activities_written() const {
     std::lock_guard lock(mutex_);
     return activities_;
+}
+
+double GroupWriter::cpu_seconds() const {
+    clockid_t clock{};
+    timespec used{};
+    if (pthread_getcpuclockid(const_cast<std::thread&>(thread_).native_handle(), &clock) != 0 ||
+        clock_gettime(clock, &used) != 0)
+        return 0;
+    return static_cast<double>(used.tv_sec) + static_cast<double>(used.tv_nsec) / 1e9;
 }
 
 GroupWriter::Expected GroupWriter::expect() {

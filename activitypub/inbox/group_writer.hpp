@@ -102,6 +102,8 @@ public:
     // Groups committed and activities written since the start (for tests and the benchmark).
     std::size_t groups_committed() const;
     std::size_t activities_written() const;
+    // CPU time the writer thread has used (for the benchmark: the share of the single writer in each reply).
+    double cpu_seconds() const;
 
 private:
     struct Job {
