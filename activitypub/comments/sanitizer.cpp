@@ -232,6 +232,15 @@ std::string clean_text(std::string_view text) {
     out.reserve(text.size());
     std::size_t pos = 0;
     while (pos < text.size()) {
+        // A run of printable ASCII is copied as it is, at once.
+        const std::size_t run = pos;
+        while (pos < text.size() && static_cast<unsigned char>(text[pos]) >= 0x20 &&
+               static_cast<unsigned char>(text[pos]) < 0x7F)
+            ++pos;
+        if (pos > run) {
+            out.append(text.substr(run, pos - run));
+            continue;
+        }
         const std::size_t start = pos;
         const char32_t c = next_code_point(text, pos);
         if (is_dropped_control(c)) continue;
