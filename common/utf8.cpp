@@ -63,6 +63,11 @@ void append_utf8(std::string& out, char32_t code_point) {
 
 std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
     for (std::size_t pos = 0; pos < text.size();) {
+        // ASCII (nearly all of an activity's bytes) is valid as it is: skipped without decoding.
+        if (static_cast<unsigned char>(text[pos]) < 0x80) {
+            ++pos;
+            continue;
+        }
         const std::size_t start = pos;
         // U+FFFD written literally is 3 bytes; a decoding failure advances by exactly one.
         if (next_code_point(text, pos) == replacement_character && pos - start == 1) return start;

@@ -77,6 +77,15 @@ std::optional<Comment> Comments::find_by_object_id(std::string_view object_id) {
     return read_comment(query);
 }
 
+std::optional<Comments::Place> Comments::find_place(std::string_view object_id) {
+    std::lock_guard lock(db_.mutex());
+    auto& query = db_.prepared("SELECT id, post_id FROM comments WHERE object_id = ?");
+    columns::ResetOnExit query_done(query);
+    query.bind(1, std::string(object_id));
+    if (!query.executeStep()) return std::nullopt;
+    return Place{query.getColumn(0).getInt64(), query.getColumn(1).getInt64()};
+}
+
 bool Comments::update_content(std::string_view object_id, const Comment& edited) {
     std::lock_guard lock(db_.mutex());
     auto& update = db_.prepared(

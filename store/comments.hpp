@@ -44,6 +44,12 @@ public:
     // (which is left untouched).
     std::optional<std::int64_t> insert(const Comment& comment);
     std::optional<Comment> find_by_object_id(std::string_view object_id);
+    // The comment's id and its post's, without its content: where a reply to it joins.
+    struct Place {
+        std::int64_t id = 0;
+        std::int64_t post_id = 0;
+    };
+    std::optional<Place> find_place(std::string_view object_id);
     // An edit by the author: content, warning, sensitivity, language and `updated`. Only when `updated` is
     // newer than what is held (a late, older Update changes nothing). True when it changed.
     bool update_content(std::string_view object_id, const Comment& edited);

@@ -86,6 +86,42 @@ std::optional<Post> Posts::find_by_id(std::int64_t id) {
     return read_post(query);
 }
 
+namespace {
+
+constexpr const char* head_columns = "SELECT id, slug, comments_closed, published, deleted FROM posts ";
+
+Post read_head(SQLite::Statement& row) {
+    Post post;
+    post.id = row.getColumn(0).getInt64();
+    post.slug = row.getColumn(1).getString();
+    post.comments_closed = row.getColumn(2).getInt() != 0;
+    post.published = row.getColumn(3).getInt64();
+    post.deleted = optional_time(row.getColumn(4));
+    return post;
+}
+
+}  // namespace
+
+std::optional<Post> Posts::find_head_by_slug(std::string_view slug) {
+    std::lock_guard lock(db_.mutex());
+    static const std::string sql = std::string(head_columns) + "WHERE slug = ?";
+    auto& query = db_.prepared(sql.c_str());
+    columns::ResetOnExit query_done(query);
+    query.bind(1, std::string(slug));
+    if (!query.executeStep()) return std::nullopt;
+    return read_head(query);
+}
+
+std::optional<Post> Posts::find_head_by_id(std::int64_t id) {
+    std::lock_guard lock(db_.mutex());
+    static const std::string sql = std::string(head_columns) + "WHERE id = ?";
+    auto& query = db_.prepared(sql.c_str());
+    columns::ResetOnExit query_done(query);
+    query.bind(1, static_cast<int64_t>(id));
+    if (!query.executeStep()) return std::nullopt;
+    return read_head(query);
+}
+
 std::optional<Post> Posts::find_by_source(std::string_view source_path) {
     std::lock_guard lock(db_.mutex());
     static const std::string sql = std::string(select_columns) + "WHERE source_path = ? AND deleted IS NULL";

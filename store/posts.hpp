@@ -25,6 +25,10 @@ public:
     std::optional<Post> find_by_slug(std::string_view slug);
     std::optional<Post> find_by_id(std::int64_t id);
     std::optional<Post> find_by_source(std::string_view source_path);
+    // The post without its texts and image (id, slug, comments_closed, published, deleted only): what placing
+    // a reply needs, read for every one that arrives without copying the post's content each time.
+    std::optional<Post> find_head_by_slug(std::string_view slug);
+    std::optional<Post> find_head_by_id(std::int64_t id);
 
     // New post; returns its id. The slug must be unused (deleted slugs stay used forever).
     std::int64_t insert(const Post& post);

@@ -19,34 +19,74 @@ namespace {
 
 // ---------------------------------------------------------------------------------------------------------
 // Parsing. gumbo_destroy_output frees the tree recursively, which overflows the stack on a deeply nested
-// document, so every block gumbo allocates is linked into a list instead and the list is freed in a loop.
+// document, so the tree is never freed node by node: every block gumbo asks for comes from the parse's own
+// arena, freed at once in a loop when the parse ends. Small blocks are cut from chunks (gumbo makes thousands
+// of tiny allocations per reply, each a malloc and a free otherwise; what it frees early stays until the end,
+// a bounded waste: past `arena_cap` bytes of chunks, blocks are allocated one by one and freed when asked).
 
 struct alignas(std::max_align_t) BlockHeader {
-    BlockHeader* previous;
+    BlockHeader* previous;  // `in_chunk` for a block cut from a chunk
     BlockHeader* next;
 };
 
-struct BlockList {
-    BlockHeader* head = nullptr;
+// Marks a block cut from a chunk: never the address of a real header.
+BlockHeader* const in_chunk = reinterpret_cast<BlockHeader*>(alignof(std::max_align_t));
+
+constexpr std::size_t chunk_bytes = 16 * 1024;
+constexpr std::size_t largest_cut = 1024;        // larger blocks are gumbo's growing buffers: malloc'd alone
+constexpr std::size_t arena_cap = 1024 * 1024;   // chunks beyond this: blocks one by one, freed as gumbo asks
+
+struct Arena {
+    BlockHeader* head = nullptr;  // every chunk and every block allocated alone, freed with the parse
+    char* cursor = nullptr;
+    char* end = nullptr;
+    std::size_t chunked = 0;
 };
 
-void* allocate_block(void* userdata, std::size_t size) {
-    auto* list = static_cast<BlockList*>(userdata);
-    void* raw = std::malloc(sizeof(BlockHeader) + size);
+void link(Arena& arena, BlockHeader* header) {
+    header->previous = nullptr;
+    header->next = arena.head;
+    if (arena.head != nullptr) arena.head->previous = header;
+    arena.head = header;
+}
+
+void* checked_malloc(std::size_t size) {
+    void* raw = std::malloc(size);
     // gumbo does not check for allocation failure; neither can it unwind, so stop here.
     if (raw == nullptr) std::abort();
-    auto* header = new (raw) BlockHeader{nullptr, list->head};
-    if (list->head != nullptr) list->head->previous = header;
-    list->head = header;
+    return raw;
+}
+
+void* allocate_block(void* userdata, std::size_t size) {
+    auto* arena = static_cast<Arena*>(userdata);
+    constexpr std::size_t align = alignof(std::max_align_t);
+    const std::size_t needed = sizeof(BlockHeader) + (size + align - 1) / align * align;
+    if (size <= largest_cut && static_cast<std::size_t>(arena->end - arena->cursor) < needed &&
+        arena->chunked < arena_cap) {
+        auto* chunk = static_cast<BlockHeader*>(checked_malloc(chunk_bytes));
+        link(*arena, chunk);
+        arena->cursor = reinterpret_cast<char*>(chunk + 1);
+        arena->end = reinterpret_cast<char*>(chunk) + chunk_bytes;
+        arena->chunked += chunk_bytes;
+    }
+    if (size <= largest_cut && static_cast<std::size_t>(arena->end - arena->cursor) >= needed) {
+        auto* header = reinterpret_cast<BlockHeader*>(arena->cursor);
+        arena->cursor += needed;
+        header->previous = in_chunk;
+        return header + 1;
+    }
+    auto* header = static_cast<BlockHeader*>(checked_malloc(sizeof(BlockHeader) + size));
+    link(*arena, header);
     return header + 1;
 }
 
 void free_block(void* userdata, void* pointer) {
     if (pointer == nullptr) return;
-    auto* list = static_cast<BlockList*>(userdata);
     auto* header = static_cast<BlockHeader*>(pointer) - 1;
+    if (header->previous == in_chunk) return;  // its chunk goes with the parse
+    auto* arena = static_cast<Arena*>(userdata);
     if (header->previous != nullptr) header->previous->next = header->next;
-    else list->head = header->next;
+    else arena->head = header->next;
     if (header->next != nullptr) header->next->previous = header->previous;
     std::free(header);
 }
@@ -70,17 +110,17 @@ public:
         GumboOptions options = kGumboDefaultOptions;
         options.allocator = &allocate_block;
         options.deallocator = &free_block;
-        options.userdata = &blocks_;
+        options.userdata = &arena_;
         options.max_errors = 0;  // parse errors are not kept
         options.fragment_context = GUMBO_TAG_DIV;
         options.fragment_namespace = GUMBO_NAMESPACE_HTML;
         output_ = gumbo_parse_with_options(&options, html_.data(), html_.size());
     }
     ~Fragment() {
-        while (blocks_.head != nullptr) {
-            BlockHeader* next = blocks_.head->next;
-            std::free(blocks_.head);
-            blocks_.head = next;
+        while (arena_.head != nullptr) {
+            BlockHeader* next = arena_.head->next;
+            std::free(arena_.head);
+            arena_.head = next;
         }
     }
     Fragment(const Fragment&) = delete;
@@ -95,7 +135,7 @@ public:
 
 private:
     std::string_view html_;  // gumbo points into the buffer, which must outlive the tree
-    BlockList blocks_;
+    Arena arena_;
     GumboOutput* output_ = nullptr;
 };
 
@@ -192,6 +232,15 @@ std::string clean_text(std::string_view text) {
     out.reserve(text.size());
     std::size_t pos = 0;
     while (pos < text.size()) {
+        // A run of printable ASCII is copied as it is, at once.
+        const std::size_t run = pos;
+        while (pos < text.size() && static_cast<unsigned char>(text[pos]) >= 0x20 &&
+               static_cast<unsigned char>(text[pos]) < 0x7F)
+            ++pos;
+        if (pos > run) {
+            out.append(text.substr(run, pos - run));
+            continue;
+        }
         const std::size_t start = pos;
         const char32_t c = next_code_point(text, pos);
         if (is_dropped_control(c)) continue;

@@ -1,6 +1,8 @@
 #include "activitypub/inbox/group_writer.hpp"
 
+#include <pthread.h>
 #include <sqlite3.h>
+#include <time.h>
 
 #include <stdexcept>
 
@@ -34,6 +36,15 @@ std::size_t GroupWriter::activities_written() const {
     return activities_;
 }
 
+double GroupWriter::cpu_seconds() const {
+    clockid_t clock{};
+    timespec used{};
+    if (pthread_getcpuclockid(const_cast<std::thread&>(thread_).native_handle(), &clock) != 0 ||
+        clock_gettime(clock, &used) != 0)
+        return 0;
+    return static_cast<double>(used.tv_sec) + static_cast<double>(used.tv_nsec) / 1e9;
+}
+
 GroupWriter::Expected GroupWriter::expect() {
     std::lock_guard lock(mutex_);
     ++expected_;
@@ -63,7 +74,15 @@ void GroupWriter::submit(Job job, bool was_expected) {
 // first job, then for the group to fill: woken only when that may be over, not once per job.
 bool GroupWriter::settle(Arrival arrival) {
     if (arrival != Arrival::unannounced) --expected_;
-    return (arrival != Arrival::not_coming && queue_.size() == 1) || expected_ == 0 || queue_.size() >= max_group_;
+    return (arrival != Arrival::not_coming && queue_.size() == 1) || group_ready();
+}
+
+// Under mutex_: the group stops waiting once nothing more is announced, it is full, or it holds at least as
+// many activities as are still on their way. The last keeps the pipeline going: if a group waited for every
+// activity in flight, each request would be suspended in it during its commit, and nobody would verify the
+// next ones meanwhile; taking half lets the other half be verified and parsed while this half is written.
+bool GroupWriter::group_ready() const {
+    return expected_ == 0 || queue_.size() >= max_group_ || queue_.size() >= expected_;
 }
 
 void GroupWriter::notify_if(bool wake) {
@@ -80,7 +99,7 @@ void GroupWriter::loop() {
             // Activities admitted but still being verified and parsed join this group, for a bounded time.
             const auto deadline = std::chrono::steady_clock::now() + max_wait_;
             ready_.wait_until(lock, deadline,
-                              [this] { return stopping_ || expected_ == 0 || queue_.size() >= max_group_; });
+                              [this] { return stopping_ || group_ready(); });
             while (!queue_.empty() && group.size() < max_group_) {
                 group.push_back(std::move(queue_.front()));
                 queue_.pop_front();

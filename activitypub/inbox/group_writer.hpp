@@ -5,8 +5,10 @@
 // then completes each waiting request — an activity acknowledged is on disk, as with a commit of its own.
 // The io threads never wait on the database lock for it: a request suspends until its group has committed.
 // Under load the group waits (at most `max_wait`) for activities that are admitted but still being verified
-// and parsed (announced with expect()): otherwise the writer commits each time the queue looks empty, a
-// commit for every one or two activities. A lone activity, with nothing else on its way, commits at once.
+// and parsed (announced with expect()), until it holds as many as are still on their way: otherwise the writer
+// commits each time the queue looks empty, a commit for every one or two activities; and waiting for all of
+// them would leave nobody verifying while the group commits. A lone activity, with nothing else on its way,
+// commits at once.
 #include <chrono>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -100,6 +102,8 @@ public:
     // Groups committed and activities written since the start (for tests and the benchmark).
     std::size_t groups_committed() const;
     std::size_t activities_written() const;
+    // CPU time the writer thread has used (for the benchmark: the share of the single writer in each reply).
+    double cpu_seconds() const;
 
 private:
     struct Job {
@@ -110,6 +114,7 @@ private:
     enum class Arrival { queued, not_coming, unannounced };
     void arrived();  // an expected activity that will not be written
     bool settle(Arrival arrival);
+    bool group_ready() const;
     void notify_if(bool wake);
     void loop();
     void write_group(std::deque<Job>& group);

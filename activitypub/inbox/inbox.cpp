@@ -99,7 +99,7 @@ asio::awaitable<InboxAnswer> Inbox::receive(const InboxRequest& request) {
                                     {"type", activity.type},
                                     {"actor", activity.actor},
                                     {"id", activity.id}});
-    else
+    else if (log::enabled(log::Level::info))  // the fields are copies: not made for a line not written
         log::info("inbox", {{"status", answer.status},
                             {"result", answer.reason},
                             {"type", activity.type},

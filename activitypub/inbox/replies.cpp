@@ -145,9 +145,9 @@ bool is_reply_type(std::string_view type) {
 
 std::optional<ThreadPlace> find_thread_place(store::Database& db, const Ids& ids, const std::string& in_reply_to) {
     if (auto slug = our_post_slug(in_reply_to, ids)) {
-        if (auto post = store::Posts(db).find_by_slug(*slug)) return ThreadPlace{std::move(*post), std::nullopt};
-    } else if (auto answered = store::Comments(db).find_by_object_id(in_reply_to)) {
-        if (auto post = store::Posts(db).find_by_id(answered->post_id)) return ThreadPlace{std::move(*post), answered->id};
+        if (auto post = store::Posts(db).find_head_by_slug(*slug)) return ThreadPlace{std::move(*post), std::nullopt};
+    } else if (auto answered = store::Comments(db).find_place(in_reply_to)) {
+        if (auto post = store::Posts(db).find_head_by_id(answered->post_id)) return ThreadPlace{std::move(*post), answered->id};
     }
     return std::nullopt;
 }
@@ -199,12 +199,13 @@ ReplyOutcome import_reply(store::Database& db, const Ids& ids, const Json& objec
     if (!comments.insert(comment)) return {"duplicate_object", "this reply is already a comment"};
     if (auto media = attachments_of(object); !media.empty())
         store::CommentAttachments(db).replace(comment.object_id, media);
-    log::info("comment received", {{"post", post.slug},
-                                   {"object", comment.object_id},
-                                   {"actor", comment.actor_id},
-                                   {"visibility", comment.visibility},
-                                   {"state", comment.state},
-                                   {"held_reason", comment.held_reason}});
+    if (log::enabled(log::Level::info))  // on the group writer's thread: its fields are copies, made only if written
+        log::info("comment received", {{"post", post.slug},
+                                       {"object", comment.object_id},
+                                       {"actor", comment.actor_id},
+                                       {"visibility", comment.visibility},
+                                       {"state", comment.state},
+                                       {"held_reason", comment.held_reason}});
     if (comment.visibility == "private") return {"private_message", "kept for the owner, never shown"};
     return {comment.state == "approved" ? "comment_added" : "comment_held",
             comment.state == "approved" ? "the reply is a comment" : "the reply waits for the owner's approval"};

@@ -23,7 +23,7 @@ struct ReplyOutcome {
 // Where a reply to `in_reply_to` joins: one of our posts (no parent), or a comment we hold (on its post).
 // Nothing when this blog holds neither.
 struct ThreadPlace {
-    store::Post post;
+    store::Post post;  // its head only (store::Posts::find_head_by_slug): no texts
     std::optional<std::int64_t> parent_id;
 };
 std::optional<ThreadPlace> find_thread_place(store::Database& db, const Ids& ids, const std::string& in_reply_to);

@@ -276,12 +276,14 @@ int main(int argc, char** argv) {
         };
         auto started = std::chrono::steady_clock::now();
         const double inbox_cpu_started = process_cpu_seconds();
+        const double writer_cpu_started = inbox.writer().cpu_seconds();
         for (int k = 0; k < options.in_flight; ++k) asio::co_spawn(io, worker(), asio::detached);
         std::vector<std::thread> threads;
         for (unsigned t = 0; t < options.threads; ++t) threads.emplace_back([&io] { io.run(); });
         for (auto& thread : threads) thread.join();
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         const double inbox_cpu = process_cpu_seconds() - inbox_cpu_started;
+        const double writer_cpu = inbox.writer().cpu_seconds() - writer_cpu_started;
         const double inbox_rate = static_cast<double>(options.replies) / elapsed;
 
         const auto held = store::Comments(db).recent("", options.replies + 1).size();
@@ -294,6 +296,9 @@ int main(int argc, char** argv) {
         const double per_reply = 1e6 / static_cast<double>(options.replies);
         std::printf("verify_cpu_us_per_reply %.1f\ninbox_cpu_us_per_reply %.1f\ncpu_ratio %.2f\n", verify_cpu * per_reply,
                     inbox_cpu * per_reply, verify_cpu / inbox_cpu);
+        // Of which the single group writer (SQLite: statements, commits) and the io threads (the rest).
+        std::printf("writer_cpu_us_per_reply %.1f\nio_cpu_us_per_reply %.1f\n", writer_cpu * per_reply,
+                    (inbox_cpu - writer_cpu) * per_reply);
         if (other) {
             std::fprintf(stderr, "bench_reply: %ld replies not stored; first: %s\n", other.load(), first_other.c_str());
             status = 1;

@@ -55,6 +55,12 @@ TEST_F(CommentsTest, InsertThreadsAndNeverOverwrites) {
     ASSERT_TRUE(held);
     EXPECT_EQ(held->content_html, "<p>Réponse de alice</p>");
 
+    auto place = comments.find_place(reply("bob", 3000).object_id);
+    ASSERT_TRUE(place);
+    EXPECT_EQ(place->id, *answer);
+    EXPECT_EQ(place->post_id, post_id);
+    EXPECT_FALSE(comments.find_place("https://m.example/notes/nobody"));
+
     auto thread = comments.for_post(post_id);
     ASSERT_EQ(thread.size(), 2u);
     EXPECT_EQ(thread[0].id, *first);

@@ -85,3 +85,74 @@ TEST(Database, ALookupLeavesNoSnapshotBehindForAnotherWriter) {
     EXPECT_EQ(get_meta(serve, "c"), "3");
     EXPECT_EQ(get_meta(publish, "b"), "2");
 }
+
+// Migration 9 rebuilds the comments table (its allowed values as comparisons): a database written at version 7
+// keeps every comment, column and index, its threads' links, and its rules on allowed values.
+TEST(Database, Migration9KeepsEveryCommentAndItsRules) {
+    TempDir dir;
+    const auto file = dir / "fedblog.db";
+    const char* columns =
+        "id, object_id, post_id, parent_id, actor_id, url, content_html, summary, sensitive, language, visibility, "
+        "state, local, published, updated, deleted, received_at, attachments, held_reason, hidden_by_block, "
+        "state_before_block, actor_host";
+    auto rows = [&](SQLite::Database& db) {
+        std::vector<std::string> out;
+        SQLite::Statement query(db, std::string("SELECT ") + columns + " FROM comments ORDER BY id");
+        while (query.executeStep()) {
+            std::string row;
+            for (int i = 0; i < query.getColumnCount(); ++i)
+                row += (query.getColumn(i).isNull() ? std::string("NULL") : query.getColumn(i).getString()) + "|";
+            out.push_back(row);
+        }
+        return out;
+    };
+    std::vector<std::string> before;
+    {
+        SQLite::Database db(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        db.exec("PRAGMA foreign_keys = ON");
+        const auto& steps = fedblog::store::migrations();
+        for (int version = 1; version <= 7; ++version) db.exec(steps[version - 1]);
+        db.exec("PRAGMA user_version = 7");
+        db.exec("INSERT INTO posts (id, slug, source_path, source_hash, title, summary_html, content_html, language, "
+                "tags_json, image_path, image_alt, published) VALUES (1, 'p', 'p.md', 'h', 'T', 's', 'c', 'fr', '[]', '', "
+                "'', 100)");
+        db.exec("INSERT INTO comments (id, object_id, post_id, parent_id, actor_id, url, content_html, summary, "
+                "sensitive, language, visibility, state, local, published, received_at) VALUES "
+                "(1, 'https://M.example:8443/n/1', 1, NULL, 'https://M.example:8443/u/a', 'https://m.example/@a/1', "
+                "'<p>un</p>', NULL, 0, 'fr', 'public', 'approved', 0, 200, 201)");
+        db.exec("INSERT INTO comments (id, object_id, post_id, parent_id, actor_id, url, content_html, summary, "
+                "sensitive, language, visibility, state, local, published, updated, deleted, received_at, attachments, "
+                "held_reason, hidden_by_block, state_before_block) VALUES "
+                "(2, 'https://o.example/n/2', 1, 1, 'https://o.example/u/b', NULL, '', 'cw', 1, NULL, 'unlisted', "
+                "'hidden', 0, 300, 310, 320, 301, '[{\"url\":\"https://o.example/a.png\"}]', 'spam', 4, 'held')");
+        db.exec("INSERT INTO comments (id, object_id, post_id, parent_id, actor_id, content_html, visibility, state, "
+                "local, published, received_at) VALUES (5, 'https://blog.example/comments/5', 1, 2, "
+                "'https://blog.example/users/blog', '<p>réponse</p>', 'private', 'held', 1, 400, 401)");
+        before = rows(db);
+    }
+    Database db(file);
+    EXPECT_EQ(db.schema_version(), 9);
+    EXPECT_EQ(rows(db.sqlite()), before);
+    EXPECT_NE(before[0].find("|m.example:8443|"), std::string::npos);  // the derived host, still computed
+    EXPECT_FALSE(db.sqlite().execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'comments_before_v9'").getInt());
+    for (const char* index : {"comments_post", "comments_actor", "comments_host", "comments_hidden_by_block",
+                              "comments_thread"}) {
+        SQLite::Statement query(db.sqlite(), "SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND name = ?");
+        query.bind(1, index);
+        ASSERT_TRUE(query.executeStep()) << index;
+        EXPECT_EQ(query.getColumn(0).getString(), "comments") << index;
+    }
+    SQLite::Statement violations(db.sqlite(), "PRAGMA foreign_key_check");
+    EXPECT_FALSE(violations.executeStep());
+    // The same rules: values outside the lists, and replies to comments that do not exist, are refused.
+    const std::string insert = "INSERT INTO comments (object_id, post_id, parent_id, actor_id, content_html, visibility, "
+                               "state, published, received_at, state_before_block) VALUES ";
+    EXPECT_THROW(db.sqlite().exec(insert + "('x1', 1, NULL, 'a', '', 'secret', 'held', 1, 1, NULL)"), SQLite::Exception);
+    EXPECT_THROW(db.sqlite().exec(insert + "('x2', 1, NULL, 'a', '', 'public', 'spam', 1, 1, NULL)"), SQLite::Exception);
+    EXPECT_THROW(db.sqlite().exec(insert + "('x3', 1, NULL, 'a', '', 'public', 'held', 1, 1, 'hidden')"), SQLite::Exception);
+    EXPECT_THROW(db.sqlite().exec(insert + "('x4', 1, 99, 'a', '', 'public', 'held', 1, 1, NULL)"), SQLite::Exception);
+    EXPECT_THROW(db.sqlite().exec(insert + "('https://o.example/n/2', 1, NULL, 'a', '', 'public', 'held', 1, 1, NULL)"),
+                 SQLite::Exception);
+    db.sqlite().exec(insert + "('x5', 1, 5, 'a', '', 'unlisted', 'approved', 1, 1, 'approved')");
+    EXPECT_EQ(db.sqlite().execAndGet("SELECT count(*) FROM comments").getInt(), 4);
+}

@@ -82,6 +82,36 @@ TEST(Posts, DeletedPostKeepsItsSlugForever) {
     EXPECT_THROW(posts.update(revived), std::runtime_error);
 }
 
+// Placing a reply reads the post's head only: what decides where and whether a reply joins, none of the texts.
+TEST(Posts, TheHeadHasWhatPlacesAReplyAndNoTexts) {
+    TempDir dir;
+    Database db(dir / "db");
+    Posts posts(db);
+    Post closed = sample("fermee", 1000);
+    closed.comments_closed = true;
+    const std::int64_t closed_id = posts.insert(closed);
+    const std::int64_t gone_id = posts.insert(sample("partie", 2000));
+    posts.mark_deleted(gone_id, 3000);
+
+    auto head = posts.find_head_by_slug("fermee");
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->id, closed_id);
+    EXPECT_EQ(head->slug, "fermee");
+    EXPECT_TRUE(head->comments_closed);
+    EXPECT_EQ(head->published, 1000);
+    EXPECT_FALSE(head->is_deleted());
+    EXPECT_TRUE(head->content_html.empty());
+    EXPECT_TRUE(head->title.empty());
+
+    auto deleted = posts.find_head_by_id(gone_id);
+    ASSERT_TRUE(deleted);
+    EXPECT_EQ(deleted->slug, "partie");
+    EXPECT_FALSE(deleted->comments_closed);
+    EXPECT_EQ(deleted->deleted, 3000);
+    EXPECT_FALSE(posts.find_head_by_slug("absente"));
+    EXPECT_FALSE(posts.find_head_by_id(gone_id + 100));
+}
+
 TEST(Posts, AllIsNewestFirst) {
     TempDir dir;
     Database db(dir / "db");

@@ -113,9 +113,11 @@ TEST(GroupWriter, WhatIsQueuedAtShutdownIsStillWrittenAndAnswered) {
 }
 
 
-// Under load the group waits for activities announced with expect() (admitted, still being verified): they
-// share its commit. Nothing announced, a lone activity is written at once.
-TEST(GroupWriter, AGroupWaitsForAnnouncedActivitiesAndALoneOneIsNotDelayed) {
+// Under load the group waits for activities announced with expect() (admitted, still being verified) while
+// fewer are queued than are still on their way: they share its commit. Once it holds as many as are still
+// coming, it is written, so that those are verified meanwhile rather than all requests waiting on one commit.
+// Nothing announced, a lone activity is written at once.
+TEST(GroupWriter, AGroupWaitsForAnnouncedActivitiesUntilItHoldsHalfAndALoneOneIsNotDelayed) {
     fedblog::testing::TempDir dir;
     store::Database db(dir / "db");
     std::optional<GroupWriter> writer;
@@ -135,24 +137,37 @@ TEST(GroupWriter, AGroupWaitsForAnnouncedActivitiesAndALoneOneIsNotDelayed) {
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
     EXPECT_EQ(writer->groups_committed(), 1u);
 
-    // Ten announced; the first is queued while nine are still on their way, which then come one by one: one group.
+    // Ten announced and one more that will end without writing (refused, say): five queued one by one, while
+    // six are still on their way, make no group yet.
     std::vector<GroupWriter::Expected> announced;
     for (int i = 0; i < 10; ++i) announced.push_back(writer->expect());
-    // And one announced that ends without writing (refused, say): once it is gone, the group is written.
     auto dropped = writer->expect();
-    for (int i = 0; i < 10; ++i) {
+    for (int i = 0; i < 5; ++i) {
         asio::co_spawn(io, write_one("https://m.example/a/" + std::to_string(i), std::move(announced[i])),
                        asio::detached);
         io.poll();  // queued now
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    asio::co_spawn(io, write_one("https://m.example/a/last", std::nullopt), asio::detached);
-    io.poll();
-    EXPECT_EQ(writer->groups_committed(), 1u);  // still waiting for `dropped`
+    EXPECT_EQ(writer->groups_committed(), 1u);
+    // The dropped one gone, the five queued are as many as the five still coming: written at once, together,
+    // without waiting for the others (io.run() returns once those five are answered).
+    started = std::chrono::steady_clock::now();
     dropped.release();
     io.run();
+    io.restart();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
     EXPECT_EQ(writer->groups_committed(), 2u);
+    EXPECT_EQ(writer->activities_written(), 6u);
+    for (int i = 0; i < 5; ++i) EXPECT_TRUE(seen(db, "https://m.example/a/" + std::to_string(i)));
+
+    // The other five, and one unannounced: all written and answered.
+    for (int i = 5; i < 10; ++i)
+        asio::co_spawn(io, write_one("https://m.example/a/" + std::to_string(i), std::move(announced[i])),
+                       asio::detached);
+    asio::co_spawn(io, write_one("https://m.example/a/last", std::nullopt), asio::detached);
+    io.run();
     EXPECT_EQ(writer->activities_written(), 12u);
+    for (int i = 5; i < 10; ++i) EXPECT_TRUE(seen(db, "https://m.example/a/" + std::to_string(i)));
     writer.reset();
 }
 
