@@ -206,7 +206,7 @@ private:
     }
 
     http::Response profile_page() {
-        return http::html(request_, web::render_profile(view_, static_cast<std::size_t>(store::counts(db_).followers)));
+        return http::html(request_, web::render_profile(view_, static_cast<std::size_t>(store::follower_count(db_))));
     }
 
     // /@handle is the profile's human address; servers asking for JSON go to the actor id.
@@ -244,7 +244,7 @@ private:
 
     http::Response followers(std::optional<long> page) {
         namespace ap = activitypub;
-        std::int64_t total = store::counts(db_).followers;
+        std::int64_t total = store::follower_count(db_);
         if (!page) return http::activity_json(request_, ap::serialize(ap::followers(total, site_.ids)));
         if (*page < 1) return not_found("no such page");
         auto size = static_cast<std::int64_t>(ap::followers_page_size);

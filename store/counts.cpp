@@ -19,6 +19,14 @@ Counts counts(Database& db) {
                   .followers = query.getColumn(2).getInt64()};
 }
 
+std::int64_t follower_count(Database& db) {
+    std::lock_guard lock(db.mutex());
+    auto& query = db.prepared("SELECT count(*) FROM followers WHERE state = 'accepted'");
+    columns::ResetOnExit query_done(query);
+    query.executeStep();
+    return query.getColumn(0).getInt64();
+}
+
 std::vector<std::string> follower_ids(Database& db, std::int64_t offset, std::int64_t limit) {
     std::lock_guard lock(db.mutex());
     auto& query =

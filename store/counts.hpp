@@ -16,6 +16,9 @@ struct Counts {
 };
 
 Counts counts(Database& db);
+// Accepted followers alone: what the followers collection and the profile page need, asked on every request
+// (during a fan-out, under the lock the delivery engine takes): no scan of posts and comments for it.
+std::int64_t follower_count(Database& db);
 
 // Accepted followers' actor ids, oldest first, for one page of the followers collection.
 std::vector<std::string> follower_ids(Database& db, std::int64_t offset, std::int64_t limit);

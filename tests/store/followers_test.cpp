@@ -32,6 +32,7 @@ TEST(Followers, SaveAcceptRemoveAndCount) {
     followers.save(follower("alice", "m.example", true, true, 100));
     followers.save(follower("bob", "m.example", true, false, 200));
     EXPECT_EQ(counts(db).followers, 1);
+    EXPECT_EQ(follower_count(db), 1);
     ASSERT_EQ(followers.pending().size(), 1u);
     EXPECT_EQ(followers.pending()[0].handle, "bob@m.example");
     followers.accept("https://m.example/users/bob");
@@ -41,6 +42,7 @@ TEST(Followers, SaveAcceptRemoveAndCount) {
     EXPECT_TRUE(followers.remove("https://m.example/users/alice"));
     EXPECT_FALSE(followers.remove("https://m.example/users/alice"));
     EXPECT_EQ(counts(db).followers, 1);
+    EXPECT_EQ(follower_count(db), 1);
 }
 
 TEST(Followers, ARepeatedFollowKeepsAnAcceptedFollowerAccepted) {
