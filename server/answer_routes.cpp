@@ -27,7 +27,7 @@ std::optional<std::int64_t> answer_number(const std::string& segment) {
 // starts with it (a long thread pushes it further along as comments arrive).
 std::string answer_on_its_page(store::Database& db, const Site& site, const std::string& slug, std::int64_t n) {
     std::string url = site.ids.post(slug);
-    if (auto post = store::Posts(db).find_by_slug(slug)) {
+    if (auto post = store::Posts(db).find_head_by_slug(slug)) {  // the id alone: no texts
         auto first = store::CommentPages(db).starting_at(post->id, std::nullopt, site.settings.comments_per_page);
         const bool on_first = first && std::any_of(first->comments.begin(), first->comments.end(),
                                                    [n](const store::Comment& c) { return c.id == n; });

@@ -34,7 +34,8 @@ ConfiguredBlocksSync sync_configured_blocks(store::Database& db, const Ids& ids,
         if (existing.contains(domain)) continue;
         auto id = blocks.add("domain", domain, configured_reason, now, true);
         if (!id) continue;  // listed twice
-        add_effects(sync.effects, apply_block(db, ids, *blocks.find(domain), now));
+        const store::Block added{*id, "domain", domain, configured_reason, now, true};
+        add_effects(sync.effects, apply_block(db, ids, added, now));
         sync.applied.push_back(domain);
     }
     for (const auto& [target, block] : existing) {
