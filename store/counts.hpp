@@ -17,7 +17,7 @@ struct Counts {
 
 Counts counts(Database& db);
 // Accepted followers alone: what the followers collection and the profile page need, asked on every request
-// (during a fan-out, under the lock the delivery engine takes): no scan of posts and comments for it.
+// (during a fan-out, under the lock the delivery engine takes): one row kept by triggers, no count.
 std::int64_t follower_count(Database& db);
 
 // Accepted followers' actor ids, oldest first, for one page of the followers collection.

@@ -266,11 +266,29 @@ CREATE INDEX comments_thread ON comments(post_id, parent_id, published, id)
     WHERE deleted IS NOT NULL OR (state = 'approved' AND visibility <> 'private');
 )sql";
 
+// The number of accepted followers, kept by triggers on every change to `followers` (whichever code or process
+// makes it): the followers collection and the profile page ask for it on each request, and counting 10,000 rows
+// took 0.2-0.9 ms under the database lock the delivery engine needs during a fan-out. One row, always present.
+static const char* const v10_follower_tally = R"sql(
+CREATE TABLE follower_tally (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    accepted INTEGER NOT NULL CHECK (accepted >= 0)
+);
+INSERT INTO follower_tally (id, accepted) SELECT 1, count(*) FROM followers WHERE state = 'accepted';
+CREATE TRIGGER follower_tally_insert AFTER INSERT ON followers WHEN NEW.state = 'accepted'
+BEGIN UPDATE follower_tally SET accepted = accepted + 1; END;
+CREATE TRIGGER follower_tally_delete AFTER DELETE ON followers WHEN OLD.state = 'accepted'
+BEGIN UPDATE follower_tally SET accepted = accepted - 1; END;
+CREATE TRIGGER follower_tally_update AFTER UPDATE OF state ON followers
+    WHEN (OLD.state = 'accepted') <> (NEW.state = 'accepted')
+BEGIN UPDATE follower_tally SET accepted = accepted + (NEW.state = 'accepted') - (OLD.state = 'accepted'); END;
+)sql";
+
 const std::vector<const char*>& migrations() {
     static const std::vector<const char*> steps = {v1_initial, v2_delivery_hosts, v3_delivery_bodies,
                                                    v4_comment_attachments,
                                                    v5_moderation, v6_followers_by_state, v7_comment_thread,
-                                                   v8_configured_blocks, v9_comment_checks};
+                                                   v8_configured_blocks, v9_comment_checks, v10_follower_tally};
     return steps;
 }
 
