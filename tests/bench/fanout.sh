@@ -83,9 +83,18 @@ run_mode() {  # plain | tls
     "$(field "$out" timed_out)"
   local top
   top=$(grep -m1 '^sql_fanout_top1 ' "$out" | sed 's/^sql_fanout_top1 seconds=\([^ ]*\) calls=\([^ ]*\) avg_us=\([^ ]*\) rows=\([^ ]*\)  \(.\{60\}\).*/\2 calls, \1 s in all, \3 us each, \4 rows: \5.../')
-  local sign_ms cpu_share
+  local sign_ms cpu_share sink_ms fedblog_ms seconds idle full_rate bare_rate
   sign_ms=$(echo "1000 / $ceiling_cpu" | bc -l)
-  cpu_share=$(echo "$sign_ms / $(field "$out" cpu_ms_per_delivery)" | bc -l)
+  fedblog_ms=$(field "$out" cpu_ms_per_delivery)
+  cpu_share=$(echo "$sign_ms / $fedblog_ms" | bc -l)
+  sink_ms=$(echo "1000 * $(field "$sink_out" sink_cpu_seconds) / $(field "$sink_out" sink_posts)" | bc -l)
+  seconds=$(field "$out" fanout_seconds)
+  # The two cores' time over the fan-out: fedblog, the sink, and what neither used.
+  idle=$(echo "1 - ($(field "$out" cpu_seconds) + $(field "$sink_out" sink_cpu_seconds)) / (2 * $seconds)" | bc -l)
+  # What the ratio would be with both cores always busy at these costs, and with fedblog costing only its signature:
+  # from CPU costs alone, so against two cores' worth of openssl's signatures per CPU second (load-independent).
+  full_rate=$(echo "2000 / ($fedblog_ms + $sink_ms)" | bc -l)
+  bare_rate=$(echo "2000 / ($sign_ms + $sink_ms)" | bc -l)
   details+=("$mode: fedblog $(field "$out" cpu_ms_per_delivery) ms CPU per delivery ($(field "$out" cpu_cores_busy) cores busy),\
  of which one RSA signature is $(printf %.3f "$sign_ms") ms: signing is $(printf %.2f "$cpu_share") of fedblog's CPU\
  (load-independent; the sink's CPU comes on top),\
@@ -98,6 +107,9 @@ $(field "$out" delivery_per_host) per host); sink $(field "$sink_out" sink_cpu_s
   SQLite: $(field "$out" sql_fanout_total_seconds) s in $(field "$out" sql_fanout_total_statements) statements, of which\
  $(field "$out" sql_fanout_queue_look_seconds) s in the looks at the queue (ready, due_probes); outside them fedblog spent\
  $(field "$out" cpu_ms_per_delivery_outside_queue_looks) ms CPU per delivery; most: $top
+  the two cores over the fan-out: $(printf %.2f "$idle") went to neither fedblog nor the sink (waits, ramp, tail, other processes); the sink costs $(printf %.3f "$sink_ms") ms per delivery;\
+ with both cores always busy at these costs the ratio would be $(printf %.2f "$(echo "$full_rate / (2 * $ceiling_cpu)" | bc -l)"),\
+ and $(printf %.2f "$(echo "$bare_rate / (2 * $ceiling_cpu)" | bc -l)") if fedblog spent nothing but the signature
   system calls read $(field "$out" io_read_mb) MB and wrote $(field "$out" io_written_mb) MB (files and sockets)
   Deliveries::ready() read $(field "$out" due_rows_offered_per_job_launched) ids per job launched (the rest were\
  queued in the engine already)
@@ -115,5 +127,5 @@ printf "%-6s %8s %8s %8s %7s %8s %7s %8s %16s %16s %10s %10s %6s %7s\n" mode del
 for mode in $modes; do run_mode "$mode"; done
 echo "ratio_2c = deliveries/s ÷ openssl sign/s on 2 processes (target ≥ 0.7); ratio_1c the same ÷ 1 process."
 echo "GETs every ${FANOUT_GET_INTERVAL_MS:-10} ms on two keep-alive connections during the fan-out: the actor document"
-echo "(no database) and the followers collection (a count under the database lock the delivery engine also holds)."
+echo "(no database) and the followers collection (its tally, read under the database lock the delivery engine also holds)."
 for line in "${details[@]}"; do echo "$line"; done
