@@ -13,6 +13,9 @@ struct Database::StatementCache {
     std::map<const char*, std::unique_ptr<SQLite::Statement>> by_sql;  // keyed by the literal's address
 };
 
+// SQLite's own default for its automatic checkpoint (about 4 MB of WAL).
+constexpr int checkpoint_threshold_pages = 1000;
+
 static SQLite::Database open(const std::filesystem::path& file) {
     // SQLite's memory statistics (never read here) take a global mutex on every allocation it makes, which
     // every connection in the process shares: 4% of the inbox's CPU went to it. Must precede SQLite's first use.
@@ -33,6 +36,7 @@ Database::Database(const std::filesystem::path& file) : db_(open(file)), stateme
         db_.exec("PRAGMA synchronous = NORMAL");
         db_.exec("PRAGMA foreign_keys = ON");
         migrate();
+        checkpointer_ = std::make_unique<Checkpointer>(db_.getHandle(), file, checkpoint_threshold_pages);
     } catch (const SQLite::Exception& e) {
         throw std::runtime_error("database " + file.string() + ": " + e.what());
     }

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <string>
 
+#include "store/checkpointer.hpp"
+
 namespace fedblog::store {
 
 class Database {
@@ -27,6 +29,9 @@ public:
     // A statement prepared once per connection and reused (the SQL text is the cache key).
     SQLite::Statement& prepared(const char* sql);
 
+    // Checkpoints the WAL off the committing thread (see Checkpointer).
+    const Checkpointer& checkpointer() const { return *checkpointer_; }
+
 private:
     void migrate();
 
@@ -36,6 +41,7 @@ private:
     friend class WriteTransaction;
     struct StatementCache;
     std::unique_ptr<StatementCache> statements_;
+    std::unique_ptr<Checkpointer> checkpointer_;  // after db_: stopped before the connection it watches closes
 
 public:
     ~Database();
