@@ -124,7 +124,7 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
         }
         if (claimed_count < claim_ahead() && ready_count > 0) {
             // Round-robin over hosts, so one host with thousands of jobs does not hold back the others. The
-            // claims of a round commit together: one WAL commit for up to `concurrency` jobs, not one each.
+            // claims of a round commit together: one WAL commit for up to claim_ahead() jobs, not one each.
             std::vector<Starting> claimed;
             try {
                 store::WriteTransaction transaction(db);
