@@ -64,12 +64,13 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
     };
     std::vector<Delivered> delivered_batch;
     bool flush_armed = false;
+    std::uint64_t flush_generation = 0;  // bumped by each flush not made by the timer
     // A job to start, with the body it shares with the other jobs of its activity.
     struct Starting {
         store::DeliveryJob job;
         std::shared_ptr<const remote::Payload> body;
     };
-    // Jobs claimed ahead, waiting for a slot of their host: about `concurrency` of them, at most per_host a host.
+    // Jobs claimed ahead, waiting for a slot of their host: up to claim_ahead() of them, at most per_host a host.
     // Claims are written with the group commit; claiming ahead lets a slot freed by an answer take its next job
     // at once instead of after the next commit (with a 10 ms window, up to half the slots sat idle). A crash
     // leaves them claimed, and start() releases claims: they are sent after the restart, as the others.
@@ -121,9 +122,9 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
             // at their limit while thousands of jobs wait unread.
             take(deliveries.ready_after(now, read_cursor, ready_batch));
         }
-        if (claimed_count < static_cast<std::size_t>(options.concurrency) && ready_count > 0) {
+        if (claimed_count < claim_ahead() && ready_count > 0) {
             // Round-robin over hosts, so one host with thousands of jobs does not hold back the others. The
-            // claims of a round commit together: one WAL commit for up to `concurrency` jobs, not one each.
+            // claims of a round commit together: one WAL commit for up to claim_ahead() jobs, not one each.
             std::vector<Starting> claimed;
             try {
                 store::WriteTransaction transaction(db);
@@ -138,11 +139,20 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
         start_claimed();
     }
 
-    // Chooses jobs to claim ahead, up to `concurrency` waiting in all and per_host a host, and claims them inside
+    // Answers marked done per commit.
+    std::size_t commit_batch() const {
+        return static_cast<std::size_t>(
+            std::max(1, options.group_commit_jobs > 0 ? options.group_commit_jobs : 4 * options.concurrency));
+    }
+    // Jobs kept claimed ahead: every slot may free up (commit_batch() answers) before the commit that claims
+    // the next ones, and `concurrency` more start the moment slots free after it.
+    std::size_t claim_ahead() const { return commit_batch() + static_cast<std::size_t>(options.concurrency); }
+
+    // Chooses jobs to claim ahead, up to claim_ahead() waiting in all and per_host a host, and claims them inside
     // the caller's transaction (one statement per round). They join claimed_by_host once that commits
     // (keep_claimed()); on a failure the caller forgets them (they stay pending and are read again).
     void pick(store::Deliveries& deliveries, std::int64_t now, std::vector<Starting>& claimed_out) {
-        const auto wanted = static_cast<std::size_t>(options.concurrency);
+        const auto wanted = claim_ahead();
         std::map<std::string_view, int> chosen_per_host;
         auto waiting_for = [&](const std::string& host) {
             auto it = claimed_by_host.find(host);
@@ -321,19 +331,34 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
     void add_delivered(Delivered done) {
         // The request is over: its slot takes the next claimed job now; `known` keeps the id until the commit.
         give_back_slot(done.host);
-        delivered_batch.push_back(std::move(done));
+        delivered_batch.push_back(std::move(done));  // before start_claimed() publishes in_flight()
         start_claimed();
-        if (stopped || delivered_batch.size() >= static_cast<std::size_t>(std::max(1, options.concurrency / 2))) {
+        if (stopped || starved(delivered_batch.back().host) || delivered_batch.size() >= commit_batch()) {
+            ++flush_generation;  // a wait armed for this batch finds it gone
+            flush_armed = false;
             flush_delivered();
             return;
         }
         if (flush_armed) return;
         flush_armed = true;
         flush_timer.expires_after(options.group_commit_interval);
-        flush_timer.async_wait([self = shared_from_this()](const boost::system::error_code&) {
+        flush_timer.async_wait([self = shared_from_this(), generation = flush_generation](
+                                   const boost::system::error_code&) {
+            if (generation != self->flush_generation) return;
             self->flush_armed = false;
             self->flush_delivered();
         });
+    }
+
+    // After an answer from `host` and start_claimed(): a slot stays free that no job claimed ahead can take, while
+    // jobs wait unclaimed that could (this host's, or any when nothing is claimed). Committing now claims them in
+    // the same commit; waiting for the timer would leave the slot idle that long. (With a few hosts at their
+    // limit, this commits every per_host answers instead of every commit_batch().)
+    bool starved(const std::string& host) const {
+        if (in_flight >= options.concurrency || ready_count == 0) return false;
+        if (claimed_count == 0) return true;
+        auto ready = ready_by_host.find(host);
+        return ready != ready_by_host.end() && !ready->second.empty() && !claimed_by_host.contains(host);
     }
 
     void flush_delivered() {

@@ -474,6 +474,70 @@ TEST_F(DeliveryEngineTest, AtMostPerHostRequestsInFlightToOneHost) {
     EXPECT_EQ(engine->counters().delivered, 20u);
 }
 
+TEST_F(DeliveryEngineTest, AnswersAreMarkedDoneWhenTheGroupCommitFills) {
+    // A batch of 3 and a window far longer than the test: two answers wait for their commit (pending, counted in
+    // flight, not delivered), the third fills the batch and all three are done together.
+    serve([](std::size_t) { return status(202); });
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < 2; ++i)
+        ids.push_back(queue("https://blog.test/posts/14#create", inbox("u" + std::to_string(i))));
+    auto engine_options = options();
+    engine_options.group_commit_jobs = 3;
+    engine_options.group_commit_interval = 60s;
+    start_engine(engine_options);
+
+    ASSERT_TRUE(eventually([&] { return posts() == 2 && engine->requests_in_flight() == 0; })) << posts();
+    EXPECT_TRUE(holds_for([&] { return engine->in_flight() == 2; })) << engine->in_flight();
+    for (const auto id : ids) EXPECT_EQ(state_of(id), "pending") << describe(id);
+    EXPECT_EQ(engine->counters().delivered, 0u);
+
+    ids.push_back(queue("https://blog.test/posts/14#create", inbox("u2")));
+    engine->wake();
+    for (const auto id : ids) ASSERT_TRUE(ends(id, "done")) << describe(id);
+    EXPECT_EQ(engine->counters().delivered, 3u);
+    EXPECT_EQ(posts(), 3u);
+}
+
+TEST_F(DeliveryEngineTest, StopCommitsAnswersAwaitingTheGroupCommit) {
+    // Answered 2xx before the stop: done, not sent again after a restart.
+    serve([](std::size_t) { return status(202); });
+    const auto id = queue("https://blog.test/posts/15#create", inbox());
+    auto engine_options = options();
+    engine_options.group_commit_jobs = 100;
+    engine_options.group_commit_interval = 60s;
+    start_engine(engine_options);
+    ASSERT_TRUE(eventually([&] { return posts() == 1 && engine->requests_in_flight() == 0; })) << posts();
+    EXPECT_EQ(state_of(id), "pending");
+    engine->stop();
+    ASSERT_TRUE(ends(id, "done")) << describe(id);
+    EXPECT_EQ(job(id).attempts, 1);
+}
+
+TEST_F(DeliveryEngineTest, AFreeSlotWithJobsWaitingCommitsWithoutWaitingForTheBatch) {
+    // One slot, a batch of 100, a minute's window and a minute between looks at the queue: were the commit to
+    // wait for either, the third job would sit unclaimed for a minute. The slot freed by each answer commits at
+    // once and claims the next job in that commit, so the ten go one after the other.
+    serve([](std::size_t) { return status(202); });
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < 10; ++i)
+        ids.push_back(queue("https://blog.test/posts/16#create", inbox("u" + std::to_string(i))));
+    auto engine_options = options();
+    engine_options.concurrency = 1;
+    engine_options.per_host = 1;
+    engine_options.group_commit_jobs = 100;
+    engine_options.group_commit_interval = 60s;
+    engine_options.poll_interval = 60s;
+    start_engine(engine_options);
+    ASSERT_TRUE(eventually([&] { return posts() == 10; }, 5s)) << posts() << " of 10 POSTs";
+    // The last answer leaves nothing waiting: it is committed by the window (or the stop), not at once.
+    for (std::size_t i = 0; i + 1 < ids.size(); ++i)
+        ASSERT_TRUE(eventually([&] { return state_of(ids[i]) == "done"; })) << describe(ids[i]);
+    EXPECT_EQ(state_of(ids.back()), "pending") << describe(ids.back());
+    engine->stop();
+    ASSERT_TRUE(eventually([&] { return state_of(ids.back()) == "done"; })) << describe(ids.back());
+    EXPECT_EQ(posts(), 10u);
+}
+
 TEST_F(DeliveryEngineTest, ClaimLeftByADeadProcessIsReleasedAndDelivered) {
     serve([](std::size_t) { return status(202); });
     const auto id = queue("https://blog.test/posts/12#create", inbox());
