@@ -23,6 +23,13 @@ int binding_index() {
     return index;
 }
 
+std::size_t chain_bytes(SSL* ssl) {
+    std::size_t total = 0;
+    if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl))
+        for (int i = 0; i < sk_X509_num(chain); ++i) total += std::max(i2d_X509(sk_X509_value(chain, i), nullptr), 0);
+    return total;
+}
+
 // Called by OpenSSL for every session a client connection gets: at the end of a TLS 1.2 handshake, for each
 // TLS 1.3 ticket later. The cache keeps a copy (and returns 0: the connection keeps its reference): OpenSSL marks
 // the session a connection still holds unresumable when it is freed without a close_notify, which is how
@@ -35,15 +42,16 @@ int on_new_session(SSL* ssl, SSL_SESSION* session) {
     if (SSL_get_verify_result(ssl) != X509_V_OK || !SSL_SESSION_get0_peer(session)) return 0;
     auto cache = binding->cache.lock();
     if (!cache) return 0;
-    cache->put(binding->origin, TlsSessionCache::Session(SSL_SESSION_dup(session)));
+    cache->put(binding->origin, TlsSessionCache::Session(SSL_SESSION_dup(session)), chain_bytes(ssl));
     return 0;
 }
 
 }  // namespace
 
-std::shared_ptr<TlsSessionCache> TlsSessionCache::create(std::size_t per_origin, std::size_t max_origins) {
-    return std::shared_ptr<TlsSessionCache>(new TlsSessionCache(std::max<std::size_t>(per_origin, 1),
-                                                                std::max<std::size_t>(max_origins, 1)));
+std::shared_ptr<TlsSessionCache> TlsSessionCache::create(TlsSessionBounds bounds) {
+    bounds.per_origin = std::max<std::size_t>(bounds.per_origin, 1);
+    bounds.max_origins = std::max<std::size_t>(bounds.max_origins, 1);
+    return std::shared_ptr<TlsSessionCache>(new TlsSessionCache(bounds));
 }
 
 void TlsSessionCache::install(SSL_CTX* context) {
@@ -54,12 +62,12 @@ void TlsSessionCache::install(SSL_CTX* context) {
 bool TlsSessionCache::offer(SSL* ssl, const std::string& origin) {
     int index = binding_index();
     if (index < 0) return false;  // no ex_data slot: connections simply never resume
-    auto binding = std::make_unique<Binding>(Binding{weak_from_this(), origin});
-    delete static_cast<Binding*>(SSL_get_ex_data(ssl, index));  // tied once normally; never leak a second tie
-    if (SSL_set_ex_data(ssl, index, binding.get()) != 1) {
+    if (auto* earlier = static_cast<Binding*>(SSL_get_ex_data(ssl, index))) {  // tied once normally
         SSL_set_ex_data(ssl, index, nullptr);
-        return false;
+        delete earlier;
     }
+    auto binding = std::make_unique<Binding>(Binding{weak_from_this(), origin});
+    if (SSL_set_ex_data(ssl, index, binding.get()) != 1) return false;
     binding.release();  // freed with the SSL by free_binding
     auto session = take(origin);
     return session && SSL_set_session(ssl, session.get()) == 1;  // SSL_set_session takes its own reference
@@ -69,42 +77,55 @@ TlsSessionCache::Session TlsSessionCache::take(const std::string& origin) {
     std::lock_guard lock(mutex_);
     auto found = kept_.find(origin);
     if (found == kept_.end()) return nullptr;
-    auto& sessions = found->second.sessions;
-    drop_unusable(sessions);
-    if (sessions.empty()) {
-        recency_.erase(found->second.recency);
-        kept_.erase(found);
+    auto& kept = found->second;
+    drop_unusable(kept);
+    if (kept.sessions.empty()) {
+        forget(found);
         return nullptr;
     }
-    touch(found->second);
-    if (SSL_SESSION_get_protocol_version(sessions.back().get()) >= TLS1_3_VERSION) {
-        Session newest = std::move(sessions.back());
-        sessions.pop_back();
-        return newest;
-    }
+    touch(kept);
+    auto& newest = kept.sessions.back();
     // A copy, for the reason on_new_session keeps one.
-    return Session(SSL_SESSION_dup(sessions.back().get()));
+    if (SSL_SESSION_get_protocol_version(newest.session.get()) < TLS1_3_VERSION)
+        return Session(SSL_SESSION_dup(newest.session.get()));
+    Session taken = std::move(newest.session);
+    bytes_ -= newest.bytes;
+    kept.sessions.pop_back();
+    return taken;
 }
 
-void TlsSessionCache::put(const std::string& origin, Session session) {
+void TlsSessionCache::put(const std::string& origin, Session session, std::size_t chain_bytes) {
     if (!session || !SSL_SESSION_is_resumable(session.get())) return;
+    int encoded = i2d_SSL_SESSION(session.get(), nullptr);
+    if (encoded <= 0) return;
+    std::size_t session_bytes = static_cast<std::size_t>(encoded);
+    if (session_bytes + chain_bytes > bounds_.max_session_bytes) return;
+
     std::lock_guard lock(mutex_);
     auto [found, added] = kept_.try_emplace(origin);
     auto& kept = found->second;
     if (added) {
         recency_.push_front(origin);
         kept.recency = recency_.begin();
-        if (kept_.size() > max_origins_) {
-            kept_.erase(recency_.back());
-            recency_.pop_back();
-        }
     } else {
         touch(kept);
+        drop_unusable(kept);
     }
-    auto& sessions = kept.sessions;
-    drop_unusable(sessions);
-    sessions.push_back(std::move(session));
-    if (sessions.size() > per_origin_) sessions.erase(sessions.begin());
+    // One chain per origin is counted: an origin's sessions mostly share the certificates of one handshake.
+    bytes_ += chain_bytes - std::min(chain_bytes, kept.chain_bytes) + session_bytes;
+    kept.chain_bytes = std::max(kept.chain_bytes, chain_bytes);
+    kept.sessions.push_back({std::move(session), session_bytes});
+    if (kept.sessions.size() > bounds_.per_origin) drop_front(kept);
+    while (kept_.size() > bounds_.max_origins || bytes_ > bounds_.max_bytes) {
+        auto oldest = kept_.find(recency_.back());
+        if (oldest == found) {  // only this origin is left, and it alone is over the budget
+            drop_front(kept);
+            if (kept.sessions.empty()) break;
+        } else {
+            forget(oldest);
+        }
+    }
+    if (kept.sessions.empty()) forget(found);
 }
 
 std::size_t TlsSessionCache::size() const {
@@ -114,12 +135,33 @@ std::size_t TlsSessionCache::size() const {
     return total;
 }
 
-void TlsSessionCache::drop_unusable(std::vector<Session>& sessions) {
+std::size_t TlsSessionCache::bytes() const {
+    std::lock_guard lock(mutex_);
+    return bytes_;
+}
+
+void TlsSessionCache::drop_unusable(Kept& kept) {
     const long now = static_cast<long>(std::time(nullptr));
-    std::erase_if(sessions, [now](const Session& session) {
-        return !SSL_SESSION_is_resumable(session.get()) ||
-               SSL_SESSION_get_time(session.get()) + SSL_SESSION_get_timeout(session.get()) <= now;
+    std::erase_if(kept.sessions, [&](const Held& held) {
+        SSL_SESSION* session = held.session.get();
+        long made = SSL_SESSION_get_time(session);
+        long lifetime = std::min(SSL_SESSION_get_timeout(session), bounds_.max_age_seconds);
+        bool unusable = !SSL_SESSION_is_resumable(session) || made + lifetime <= now || made > now + 60;
+        if (unusable) bytes_ -= held.bytes;
+        return unusable;
     });
+}
+
+void TlsSessionCache::drop_front(Kept& kept) {
+    bytes_ -= kept.sessions.front().bytes;
+    kept.sessions.erase(kept.sessions.begin());
+}
+
+void TlsSessionCache::forget(std::map<std::string, Kept>::iterator origin) {
+    for (const auto& held : origin->second.sessions) bytes_ -= held.bytes;
+    bytes_ -= origin->second.chain_bytes;
+    recency_.erase(origin->second.recency);
+    kept_.erase(origin);
 }
 
 void TlsSessionCache::touch(Kept& kept) { recency_.splice(recency_.begin(), recency_, kept.recency); }

@@ -18,6 +18,17 @@
 
 namespace fedblog::transport {
 
+// Remote servers choose what they send (tickets up to 64 KB, long certificate chains, lifetimes of days), so what
+// is kept is bounded in count, bytes and age. Sizes are DER-encoded: i2d_SSL_SESSION (leaf certificate, ticket,
+// secrets) per session, plus the peer's chain once per origin.
+struct TlsSessionBounds {
+    std::size_t per_origin = 4;                // a few: TLS 1.3 tickets are used once each
+    std::size_t max_origins = 1024;            // the least recently used forgotten first
+    std::size_t max_bytes = 16 << 20;
+    std::size_t max_session_bytes = 16 << 10;  // with the chain: larger sessions are not kept at all
+    long max_age_seconds = 24 * 3600;          // whatever lifetime the server grants
+};
+
 class TlsSessionCache : public std::enable_shared_from_this<TlsSessionCache> {
 public:
     struct SessionFree {
@@ -25,9 +36,7 @@ public:
     };
     using Session = std::unique_ptr<SSL_SESSION, SessionFree>;
 
-    // At most per_origin sessions for one origin (a few: TLS 1.3 tickets are used once each) and max_origins
-    // origins, the least recently used forgotten first.
-    static std::shared_ptr<TlsSessionCache> create(std::size_t per_origin = 4, std::size_t max_origins = 1024);
+    static std::shared_ptr<TlsSessionCache> create(TlsSessionBounds bounds = {});
 
     // Makes a client context keep no sessions itself and hand new ones to the cache their connection was tied to.
     static void install(SSL_CTX* context);
@@ -39,29 +48,37 @@ public:
     // A resumable, unexpired session for origin, or null. A TLS 1.3 ticket leaves the cache (the server accepts
     // it once at most); a TLS 1.2 session stays, since it resumes any number of times, and a copy is returned.
     Session take(const std::string& origin);
-    // Keeps a session got from a verified connection to origin (the newest is taken first).
-    void put(const std::string& origin, Session session);
+    // Keeps a session got from a verified connection to origin (the newest is taken first); chain_bytes is the
+    // size of the peer's certificate chain the session holds on to.
+    void put(const std::string& origin, Session session, std::size_t chain_bytes = 0);
 
-    std::size_t size() const;
+    std::size_t size() const;   // sessions kept
+    std::size_t bytes() const;  // their estimated size, as counted against max_bytes
 
 private:
-    TlsSessionCache(std::size_t per_origin, std::size_t max_origins)
-        : per_origin_(per_origin), max_origins_(max_origins) {}
+    explicit TlsSessionCache(TlsSessionBounds bounds) : bounds_(bounds) {}
 
+    struct Held {
+        Session session;
+        std::size_t bytes;
+    };
     struct Kept {
-        std::vector<Session> sessions;               // oldest first
-        std::list<std::string>::iterator recency;    // its place in recency_
+        std::vector<Held> sessions;                // oldest first
+        std::size_t chain_bytes = 0;
+        std::list<std::string>::iterator recency;  // its place in recency_
     };
 
-    // Drops sessions that can no longer resume: expired by their lifetime, or not resumable at all.
-    static void drop_unusable(std::vector<Session>& sessions);
+    // Drops sessions that can no longer resume: expired, too old, or not resumable at all.
+    void drop_unusable(Kept& kept);
+    void drop_front(Kept& kept);
+    void forget(std::map<std::string, Kept>::iterator origin);
     void touch(Kept& kept);
 
-    const std::size_t per_origin_;
-    const std::size_t max_origins_;
+    const TlsSessionBounds bounds_;
     mutable std::mutex mutex_;
     std::map<std::string, Kept> kept_;
     std::list<std::string> recency_;  // origins, most recently used first
+    std::size_t bytes_ = 0;
 };
 
 }  // namespace fedblog::transport

@@ -1,5 +1,5 @@
 // The session cache's own rules on OpenSSL session objects: single use of TLS 1.3 tickets, reuse of TLS 1.2
-// sessions, expiry, the bounds per origin and overall, and use from several threads. Resumption over real
+// sessions, expiry, the bounds per origin, in origins, bytes and age, and use from several threads. Resumption over real
 // connections is in tls_resumption_test.cpp.
 #include "activitypub/transport/tls_session_cache.hpp"
 
@@ -16,13 +16,24 @@ namespace {
 
 using Session = TlsSessionCache::Session;
 
-// A session as a handshake leaves it: a protocol version, an id (what makes it resumable), a lifetime.
+// The cipher suite a handshake of that version could have agreed (TLS_AES_128_GCM_SHA256,
+// ECDHE-ECDSA-AES128-GCM-SHA256).
+const SSL_CIPHER* cipher(int version) {
+    static SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+    static SSL* ssl = SSL_new(context);
+    const unsigned char* code = reinterpret_cast<const unsigned char*>(version == TLS1_3_VERSION ? "\x13\x01"
+                                                                                               : "\xc0\x2b");
+    return SSL_CIPHER_find(ssl, code);
+}
+
+// A session as a handshake leaves it: a protocol version and cipher, an id (what makes it resumable), a lifetime.
 Session session(int version, long age_seconds = 0, long timeout_seconds = 300) {
     static std::atomic<unsigned> next_id{0};
     Session made(SSL_SESSION_new());
     EXPECT_NE(made, nullptr);
     unsigned id = ++next_id;
     EXPECT_EQ(SSL_SESSION_set_protocol_version(made.get(), version), 1);
+    EXPECT_EQ(SSL_SESSION_set_cipher(made.get(), cipher(version)), 1);
     EXPECT_EQ(SSL_SESSION_set1_id(made.get(), reinterpret_cast<const unsigned char*>(&id), sizeof id), 1);
     SSL_SESSION_set_time(made.get(), static_cast<long>(std::time(nullptr)) - age_seconds);
     SSL_SESSION_set_timeout(made.get(), timeout_seconds);
@@ -90,7 +101,7 @@ TEST(TlsSessionCache, ExpiredAndUnresumableSessionsAreNotOffered) {
 }
 
 TEST(TlsSessionCache, AFewPerOriginTheOldestDropped) {
-    auto cache = TlsSessionCache::create(2, 10);
+    auto cache = TlsSessionCache::create({.per_origin = 2});
     std::vector<SSL_SESSION*> put;
     for (int i = 0; i < 3; ++i) {
         auto made = session(TLS1_3_VERSION);
@@ -104,7 +115,7 @@ TEST(TlsSessionCache, AFewPerOriginTheOldestDropped) {
 }
 
 TEST(TlsSessionCache, TheLeastRecentlyUsedOriginIsForgotten) {
-    auto cache = TlsSessionCache::create(4, 2);
+    auto cache = TlsSessionCache::create({.max_origins = 2});
     cache->put("https://a.test", session(TLS1_2_VERSION));
     cache->put("https://b.test", session(TLS1_2_VERSION));
     EXPECT_NE(cache->take("https://a.test"), nullptr);  // a used after b
@@ -116,7 +127,7 @@ TEST(TlsSessionCache, TheLeastRecentlyUsedOriginIsForgotten) {
 }
 
 TEST(TlsSessionCache, SeveralThreadsPutAndTake) {
-    auto cache = TlsSessionCache::create(3, 8);
+    auto cache = TlsSessionCache::create({.per_origin = 3, .max_origins = 8});
     std::atomic<int> taken{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t)
@@ -130,6 +141,53 @@ TEST(TlsSessionCache, SeveralThreadsPutAndTake) {
     for (auto& thread : threads) thread.join();
     EXPECT_GT(taken.load(), 0);
     EXPECT_LE(cache->size(), 3u * 8u);
+}
+
+std::size_t encoded_size(const Session& session) {
+    return static_cast<std::size_t>(i2d_SSL_SESSION(session.get(), nullptr));
+}
+
+TEST(TlsSessionCache, BytesAreCountedAndGivenBackWhenTaken) {
+    auto cache = TlsSessionCache::create();
+    auto first = session(TLS1_3_VERSION), second = session(TLS1_3_VERSION);
+    std::size_t expected = encoded_size(first) + encoded_size(second) + 3000;  // one chain for the origin
+    cache->put("https://remote.test", std::move(first), 3000);
+    cache->put("https://remote.test", std::move(second), 3000);
+    EXPECT_EQ(cache->bytes(), expected);
+    while (cache->take("https://remote.test")) {
+    }
+    EXPECT_EQ(cache->bytes(), 0u);
+}
+
+TEST(TlsSessionCache, AnOversizedSessionIsNotKept) {
+    auto cache = TlsSessionCache::create({.max_session_bytes = 8 << 10});
+    cache->put("https://remote.test", session(TLS1_3_VERSION), 100 << 10);  // a 100 KB certificate chain
+    EXPECT_EQ(cache->size(), 0u);
+    EXPECT_EQ(cache->bytes(), 0u);
+    cache->put("https://remote.test", session(TLS1_3_VERSION), 4 << 10);
+    EXPECT_EQ(cache->size(), 1u);
+}
+
+TEST(TlsSessionCache, TheByteBudgetForgetsTheLeastRecentlyUsedOrigins) {
+    auto probe = session(TLS1_2_VERSION);
+    std::size_t one = encoded_size(probe) + 1000;
+    auto cache = TlsSessionCache::create({.max_bytes = 3 * one + one / 2});
+    for (const char* origin : {"https://a.test", "https://b.test", "https://c.test"})
+        cache->put(origin, session(TLS1_2_VERSION), 1000);
+    EXPECT_NE(cache->take("https://a.test"), nullptr);  // b is now the least recently used
+    cache->put("https://d.test", session(TLS1_2_VERSION), 1000);
+    EXPECT_EQ(cache->take("https://b.test"), nullptr);
+    for (const char* origin : {"https://a.test", "https://c.test", "https://d.test"})
+        EXPECT_NE(cache->take(origin), nullptr) << origin;
+    EXPECT_LE(cache->bytes(), 3 * one + one / 2);
+}
+
+TEST(TlsSessionCache, ALifetimeLongerThanTheCapEndsAtTheCap) {
+    auto cache = TlsSessionCache::create({.max_age_seconds = 3600});
+    cache->put("https://old.test", session(TLS1_3_VERSION, 2 * 3600, 7 * 24 * 3600));  // granted a week
+    cache->put("https://young.test", session(TLS1_3_VERSION, 60, 7 * 24 * 3600));
+    EXPECT_EQ(cache->take("https://old.test"), nullptr);
+    EXPECT_NE(cache->take("https://young.test"), nullptr);
 }
 
 }  // namespace
