@@ -1,6 +1,6 @@
 // The session cache's own rules on OpenSSL session objects: single use of TLS 1.3 tickets, reuse of TLS 1.2
-// sessions, expiry, the bounds per origin, in origins, bytes and age, and use from several threads. Resumption over real
-// connections is in tls_resumption_test.cpp.
+// sessions, expiry, the bounds (per origin, origins, bytes, age) and use from several threads. Resumption over
+// real connections is in tls_resumption_test.cpp.
 #include "activitypub/transport/tls_session_cache.hpp"
 
 #include <gtest/gtest.h>
