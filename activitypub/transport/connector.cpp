@@ -36,8 +36,12 @@ bool expect_peer_identity(Connection::Tls& stream, const RemoteUrl& url) {
     return SSL_set_tlsext_host_name(ssl, url.host.c_str()) == 1 && SSL_set1_host(ssl, url.host.c_str()) == 1;
 }
 
-asio::awaitable<std::optional<Error>> handshake(Connection::Tls& stream, const RemoteUrl& url, const Budget& budget) {
+asio::awaitable<std::optional<Error>> handshake(Connection::Tls& stream, const RemoteUrl& url, const Budget& budget,
+                                               TlsSessionCache& sessions) {
     if (!expect_peer_identity(stream, url)) co_return Error{ErrorKind::tls, "cannot set the expected peer " + url.host};
+    // Keyed by the origin, whose host is the name just set for the certificate check: a resumed handshake
+    // sends no certificate, so only a session verified for this very name and port may be offered.
+    sessions.offer(stream.native_handle(), url.origin());
     beast::get_lowest_layer(stream).expires_at(budget.within(budget.limits.tls_handshake_timeout));
     auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
     if (!ec) co_return std::nullopt;
@@ -97,7 +101,7 @@ asio::awaitable<Expected<std::unique_ptr<Connection>>> Connector::open(const Rem
     tcp_stream.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
 
     if (auto* tls_stream = std::get_if<Connection::Tls>(&connection->stream))
-        if (auto failed = co_await handshake(*tls_stream, url, budget)) co_return std::move(*failed);
+        if (auto failed = co_await handshake(*tls_stream, url, budget, *sessions_)) co_return std::move(*failed);
     co_return std::move(connection);
 }
 

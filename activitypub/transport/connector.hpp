@@ -1,7 +1,8 @@
 #pragma once
 // Opens connections: resolve, keep only the addresses the policy permits, connect, and for https a verified
 // TLS handshake. The guard runs on the very addresses handed to connect, so DNS cannot change its answer
-// between the check and the connection.
+// between the check and the connection. A TLS connection resumes a session of an earlier one to the same origin
+// when it can (see tls_session_cache.hpp).
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -15,6 +16,7 @@
 #include "activitypub/transport/host_resolver.hpp"
 #include "activitypub/transport/limits.hpp"
 #include "activitypub/transport/remote_url.hpp"
+#include "activitypub/transport/tls_session_cache.hpp"
 
 namespace fedblog::transport {
 
@@ -32,6 +34,7 @@ private:
     AddressPolicy policy_;
     HostResolver resolver_;
     boost::asio::ssl::context tls_;
+    std::shared_ptr<TlsSessionCache> sessions_ = TlsSessionCache::create();
 };
 
 }  // namespace fedblog::transport

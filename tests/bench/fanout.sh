@@ -102,7 +102,8 @@ run_mode() {  # plain | tls
 $(field "$out" delivery_per_host) per host); sink $(field "$sink_out" sink_cpu_seconds) s CPU
   signing in-process: $(field "$out" sign_1_thread_per_second)/s on 1 thread; the sink saw\
  $(field "$sink_out" sink_distinct_inboxes) distinct inboxes, $(field "$sink_out" sink_signed_posts) signed POSTs,\
- $(field "$sink_out" sink_connections) connections, $(field "$sink_out" sink_tls_handshakes) TLS handshakes,\
+ $(field "$sink_out" sink_connections) connections, $(field "$sink_out" sink_tls_handshakes) TLS handshakes\
+ ($(field "$sink_out" sink_tls_resumed) resumed),\
  $(field "$sink_out" sink_peak_open_connections) open at most
   SQLite: $(field "$out" sql_fanout_total_seconds) s in $(field "$out" sql_fanout_total_statements) statements, of which\
  $(field "$out" sql_fanout_queue_look_seconds) s in the looks at the queue (ready, due_probes); outside them fedblog spent\

@@ -1,11 +1,13 @@
 #pragma once
 // A small HTTP/1.1 server on a loopback port for client tests, TLS or plain, answering from a handler on its own
-// thread. It counts the connections it accepted and keeps the requests and TLS server names (SNI) it received.
+// thread. It counts the connections it accepted and the TLS handshakes (resumed ones apart), and keeps the requests
+// and TLS server names (SNI) it received.
 // Replies can misbehave on purpose: never answer, close a keep-alive connection, send raw bytes.
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -23,6 +25,7 @@
 #include <exception>
 #include <algorithm>
 #include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -52,15 +55,17 @@ using TestRequest = boost::beast::http::request<boost::beast::http::string_body>
 class TestServer {
 public:
     using Handler = std::function<TestReply(const TestRequest&)>;
+    // Adjusts the server's TLS context (versions, session tickets, ...).
+    using TlsSetup = std::function<void(SSL_CTX*)>;
 
     // TLS when given an identity, plain HTTP otherwise. Without a handler the server accepts connections and
-    // never reads or writes on them, not even a TLS handshake.
-    TestServer(std::optional<IssuedCertificate> identity, Handler handler)
+    // never reads or writes on them, not even a TLS handshake. OpenSSL's defaults issue session tickets.
+    TestServer(std::optional<IssuedCertificate> identity, Handler handler, const TlsSetup& setup = {})
         : handler_(std::move(handler)), acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
         if (identity) {
             tls_.emplace(boost::asio::ssl::context::tls_server);
-            tls_->use_certificate_chain(boost::asio::buffer(identity->certificate_pem));
-            tls_->use_private_key(boost::asio::buffer(identity->private_key_pem), boost::asio::ssl::context::pem);
+            use_identity(*identity);
+            if (setup) setup(tls_->native_handle());
         }
         port_ = acceptor_.local_endpoint().port();
         boost::asio::co_spawn(io_, accept_loop(), rethrow);
@@ -77,6 +82,20 @@ public:
 
     unsigned short port() const { return port_; }
     std::size_t accepted() const { return accepted_; }
+    std::size_t tls_handshakes() const { return tls_handshakes_; }  // completed, resumed ones included
+    std::size_t tls_resumed() const { return tls_resumed_; }
+
+    // Another certificate from now on, and the TLS context adjusted again: the same port served by a changed (or
+    // another) server. Done on the server's thread, between handshakes.
+    void replace_tls(const IssuedCertificate& identity, const TlsSetup& setup = {}) {
+        std::promise<void> done;
+        boost::asio::post(io_, [&] {
+            use_identity(identity);
+            if (setup) setup(tls_->native_handle());
+            done.set_value();
+        });
+        done.get_future().get();
+    }
     // The most requests this server has been answering at once (read, reply not yet written), overall and
     // for one Host header (without the port).
     std::size_t max_concurrent() const { return max_concurrent_; }
@@ -96,6 +115,11 @@ public:
 
 private:
     static constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+
+    void use_identity(const IssuedCertificate& identity) {
+        tls_->use_certificate_chain(boost::asio::buffer(identity.certificate_pem));
+        tls_->use_private_key(boost::asio::buffer(identity.private_key_pem), boost::asio::ssl::context::pem);
+    }
 
     static void rethrow(std::exception_ptr failure) {
         if (failure) std::rethrow_exception(failure);
@@ -125,6 +149,8 @@ private:
             boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream(std::move(socket), *tls_);
             auto [ec] = co_await stream.async_handshake(boost::asio::ssl::stream_base::server, use_tuple);
             if (ec) co_return;
+            ++tls_handshakes_;
+            if (SSL_session_reused(stream.native_handle())) ++tls_resumed_;
             if (const char* name = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name)) {
                 std::lock_guard lock(mutex_);
                 server_names_.emplace_back(name);
@@ -202,6 +228,8 @@ private:
     boost::asio::ip::tcp::acceptor acceptor_;
     unsigned short port_ = 0;
     std::atomic<std::size_t> accepted_{0};
+    std::atomic<std::size_t> tls_handshakes_{0};
+    std::atomic<std::size_t> tls_resumed_{0};
     std::vector<TestRequest> requests_;
     std::vector<std::string> server_names_;
     std::thread thread_;
