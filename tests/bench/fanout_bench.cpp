@@ -660,6 +660,9 @@ int run(const Options& options) {
     auto wal_bytes = std::filesystem::file_size(work / "data" / "fedblog.db-wal", no_wal);
     std::printf("wal_mb_after_fanout %.1f\n", no_wal ? 0.0 : static_cast<double>(wal_bytes) / 1048576);
     std::printf("statements_left_active %s\n", busy_statements(app.database()).c_str());
+    // Since the server opened the database: on the checkpoint thread, and inline by a committer (WAL past bound).
+    std::printf("wal_checkpoints thread=%ld inline=%ld\n", app.database().checkpointer().runs(),
+                app.database().checkpointer().inline_runs());
     {
         // What a checkpoint can do now: frames in the WAL, and how many of them it could copy into the database
         // (all of them unless a read transaction, such as a statement left active, pins an older snapshot).
