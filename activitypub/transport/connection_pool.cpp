@@ -9,6 +9,11 @@ void discard(std::unique_ptr<Connection> connection) {
     boost::asio::post(executor, [connection = std::move(connection)] {});
 }
 
+ConnectionPool::~ConnectionPool() {
+    for (auto& [origin, connections] : idle_)
+        for (auto& idle : connections) discard(std::move(idle.connection));
+}
+
 std::vector<std::unique_ptr<Connection>> ConnectionPool::remove_expired(Clock::time_point now) {
     std::vector<std::unique_ptr<Connection>> expired;
     for (auto origin = idle_.begin(); origin != idle_.end();) {

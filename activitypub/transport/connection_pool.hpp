@@ -44,6 +44,11 @@ class ConnectionPool {
 public:
     ConnectionPool(std::size_t max_idle_per_origin, std::chrono::steady_clock::duration idle_timeout)
         : max_idle_per_origin_(max_idle_per_origin), idle_timeout_(idle_timeout) {}
+    // Hands each idle connection to its strand to be closed there, as everywhere else (see Connection): a timer
+    // handler of its may still be running on an I/O thread.
+    ~ConnectionPool();
+    ConnectionPool(const ConnectionPool&) = delete;
+    ConnectionPool& operator=(const ConnectionPool&) = delete;
 
     // The most recently used idle connection to origin, or null.
     std::unique_ptr<Connection> take(const std::string& origin);
