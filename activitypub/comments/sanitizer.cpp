@@ -225,7 +225,12 @@ bool is_dropped_control(char32_t c) {
     return (c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r') || (c >= 0x7F && c <= 0x9F);
 }
 
-// Valid UTF-8 (malformed sequences as U+FFFD) without control characters other than whitespace, CR as LF.
+// The noncharacters (U+FDD0..U+FDEF and the last two code points of every plane): a character reference such as
+// &#xFFFFF; yields one as it is, but written out raw gumbo reads it back as U+FFFD.
+bool is_noncharacter(char32_t c) { return (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE; }
+
+// Valid UTF-8 (malformed sequences and noncharacters as U+FFFD) without control characters other than
+// whitespace, CR as LF.
 // Well-formed text is copied byte for byte.
 std::string clean_text(std::string_view text) {
     std::string out;
@@ -249,7 +254,7 @@ std::string clean_text(std::string_view text) {
             out += '\n';
             continue;
         }
-        if (c == replacement_character) append_utf8(out, c);
+        if (c == replacement_character || is_noncharacter(c)) append_utf8(out, replacement_character);
         else out.append(text.substr(start, pos - start));
     }
     return out;
@@ -318,11 +323,13 @@ std::optional<std::string> safe_href(std::string_view value) {
     }
     // Non-ASCII bytes are kept (an IRI); they are valid UTF-8 since gumbo decoded them, but make sure. A
     // U+FFFD is where gumbo found a control character, a NUL or a malformed sequence: not a usable URL. A C1
-    // control (from a character reference such as &#x81;) is refused too: written out raw, gumbo would read
-    // it back as U+FFFD, so the output would not sanitize to itself.
+    // control or a noncharacter (from a character reference such as &#x81; or &#xFFFE;) is refused too: written
+    // out raw, gumbo would read it back as U+FFFD, so the output would not sanitize to itself.
     if (find_invalid_utf8(safe) || safe.find("\xEF\xBF\xBD") != std::string::npos) return std::nullopt;
-    for (std::size_t pos = 0; pos < safe.size();)
-        if (is_dropped_control(next_code_point(safe, pos))) return std::nullopt;
+    for (std::size_t pos = 0; pos < safe.size();) {
+        const char32_t c = next_code_point(safe, pos);
+        if (is_dropped_control(c) || is_noncharacter(c)) return std::nullopt;
+    }
     return safe;
 }
 

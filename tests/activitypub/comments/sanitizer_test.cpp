@@ -189,6 +189,16 @@ TEST(SanitizeHtml, LinksWithAC1ControlAreUnwrapped) {
               link("https://m.example/\u0178", "y"));  // Windows-1252's 0x9F is Ÿ, as in a browser
 }
 
+// Found by sanitizer_fuzz: &#xFFFFF; is a noncharacter, which gumbo keeps when it comes from a reference but reads
+// as U+FFFD when written raw, so the output changed when sanitized again. Text gets U+FFFD; a link is unwrapped.
+TEST(SanitizeHtml, NoncharactersComeOutAsReplacementCharacters) {
+    const std::string text = sanitize_html("<p>a&#xFFFFF;b&#xFDD0;c&#xFFFE;d&#x10FFFF;e&#xFDCF;</p>");
+    EXPECT_EQ(text, "<p>a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\uFDCF</p>");  // U+FDCF is an ordinary character
+    EXPECT_EQ(sanitize_html(text), text);
+    EXPECT_EQ(sanitize_html("<a href=\"https://m.example/a&#xFFFF;b\">x</a>"), "x");
+    EXPECT_EQ(sanitize_html("<a href=\"https://m.example/&#x1FFFE;\">y</a>"), "y");
+}
+
 // Found by sanitizer_fuzz: &#13; is a CR, which a parser reads back as LF, so the output changed when sanitized
 // again; a CR next to a line feed from another (unwrapped) text merged into one line break.
 TEST(SanitizeHtml, CarriageReturnsComeOutAsLineFeeds) {
