@@ -333,7 +333,10 @@ struct DeliveryEngine::State : std::enable_shared_from_this<DeliveryEngine::Stat
         give_back_slot(done.host);
         delivered_batch.push_back(std::move(done));  // before start_claimed() publishes in_flight()
         start_claimed();
-        if (stopped || starved(delivered_batch.back().host) || delivered_batch.size() >= commit_batch()) {
+        // With no request under way no answer is coming to share the commit: waiting would only hold back the
+        // record (and `fedblog deliveries`) at the end of every fan-out.
+        if (stopped || in_flight == 0 || starved(delivered_batch.back().host) ||
+            delivered_batch.size() >= commit_batch()) {
             ++flush_generation;  // a wait armed for this batch finds it gone
             flush_armed = false;
             flush_delivered();

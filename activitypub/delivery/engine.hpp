@@ -36,7 +36,8 @@ struct EngineOptions {
     int unavailable_after_days = 7;
     std::chrono::seconds probe_interval{std::chrono::hours(24)};
     // Jobs answered 2xx are marked done together, at most this long after the first of them, or at once when
-    // group_commit_jobs have gathered (0: 4 × concurrency) or a free slot has no claimed job to take: one WAL
+    // group_commit_jobs have gathered (0: 4 × concurrency), a free slot has no claimed job to take, or no request
+    // is left under way (the end of a fan-out, a lone delivery: no answer is coming to share the commit): one WAL
     // commit for many deliveries. The claims of the next jobs ride in the same commit. Each commit rewrites the
     // index pages of every host in it, so the fewer commits the less is written: with 100 hosts, batches of
     // 128 wrote 50 MB of WAL for 10,000 deliveries where batches of 16 wrote 123 MB.
