@@ -136,11 +136,13 @@ std::vector<ReadyJob> Deliveries::ready_after(Timestamp now, const ReadyJob& las
 std::vector<DeliveryJob> Deliveries::due_probes(Timestamp now, Timestamp probe_before) {
     WriteTransaction transaction(db_);
     // The oldest waiting job goes first, whether or not its retry is due: the probe is about the host.
+    // CROSS JOIN and "+e.state": from the few unavailable hosts to their rows by deliveries_host, not through every
+    // pending job (or every job) looking each host up.
     static const std::string sql =
         std::string(select_jobs) +
         "WHERE d.id IN (SELECT id FROM (SELECT e.id, ROW_NUMBER() OVER (PARTITION BY e.host ORDER BY e.next_attempt, "
-        "e.id) AS place FROM hosts h JOIN deliveries e ON e.host = h.host WHERE h.unavailable_since IS NOT NULL "
-        "AND (h.last_probe IS NULL OR h.last_probe <= ?) AND e.state = 'pending' AND e.claimed_at IS NULL) "
+        "e.id) AS place FROM hosts h CROSS JOIN deliveries e ON e.host = h.host WHERE h.unavailable_since IS NOT NULL "
+        "AND (h.last_probe IS NULL OR h.last_probe <= ?) AND +e.state = 'pending' AND e.claimed_at IS NULL) "
         "WHERE place = 1) ORDER BY d.host";
     auto& query = db_.prepared(sql.c_str());
     columns::ResetOnExit query_done(query);

@@ -458,6 +458,58 @@ TEST(Deliveries, AVersion1FileIsMigratedWithItsQueueAndBodies) {
     EXPECT_EQ(hosts.signature_scheme("a.example"), "rfc9421");
 }
 
+// Frames appended to the WAL since it was last emptied.
+int wal_frames(Database& db) {
+    SQLite::Statement checkpoint(db.sqlite(), "PRAGMA wal_checkpoint(PASSIVE)");
+    return checkpoint.executeStep() ? checkpoint.getColumn(1).getInt() : -1;
+}
+
+// A fan-out commits batches of answers that span every host (jobs are taken round-robin): the commit rewrites the
+// rows' table pages and the state index around them, not a page of a per-host index for each host in the batch.
+TEST(Deliveries, ABatchDoneAcrossAHundredHostsRewritesFewPages) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    Deliveries deliveries(db);
+    std::vector<DeliveryTarget> targets;
+    for (int i = 0; i < 10000; ++i)
+        targets.push_back(personal_inbox("h" + std::to_string(i % 100) + ".example", "u" + std::to_string(i)));
+    deliveries.enqueue(activity(1), body, targets, 100);
+    std::vector<std::int64_t> batch;
+    for (const auto& job : deliveries.ready(100, 128)) batch.push_back(job.id);
+    ASSERT_EQ(batch.size(), 128u);
+    db.sqlite().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    ASSERT_EQ(wal_frames(db), 0);
+    {
+        WriteTransaction transaction(db);
+        deliveries.mark_done(batch, 101);
+        transaction.commit();
+    }
+    EXPECT_EQ(deliveries.count("done"), 128);
+    // 6 frames; 79 with the former (host, state) index.
+    EXPECT_LE(wal_frames(db), 20);
+}
+
+// What is asked by host still reads the host's rows through an index, not the whole queue: the statements of
+// abandon_host, delivery_health and due_probes.
+TEST(Deliveries, QueriesByHostReadTheHostIndex) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    for (const char* sql :
+         {"UPDATE deliveries SET state = 'dead' WHERE host = 'h.example' AND state = 'pending' AND claimed_at IS NULL",
+          "SELECT count(*) FROM deliveries d WHERE d.host = 'h.example' AND d.state = 'pending'",
+          "SELECT e.id FROM hosts h CROSS JOIN deliveries e ON e.host = h.host WHERE h.unavailable_since IS NOT NULL "
+          "AND (h.last_probe IS NULL OR h.last_probe <= 5) AND +e.state = 'pending' AND e.claimed_at IS NULL"}) {
+        SQLite::Statement plan(db.sqlite(), std::string("EXPLAIN QUERY PLAN ") + sql);
+        std::string steps;
+        while (plan.executeStep()) steps += plan.getColumn(3).getString() + "\n";
+        EXPECT_NE(steps.find("INDEX deliveries_host"), std::string::npos) << sql << "\n" << steps;
+    }
+    SQLite::Statement columns(db.sqlite(), "SELECT name FROM pragma_index_info('deliveries_host')");
+    std::vector<std::string> names;
+    while (columns.executeStep()) names.push_back(columns.getColumn(0).getString());
+    EXPECT_EQ(names, std::vector<std::string>{"host"});
+}
+
 TEST(Deliveries, OneBodyPerActivityAndReadyListsWhatWorkersMayTake) {
     fedblog::testing::TempDir dir;
     Database db(dir / "db");
