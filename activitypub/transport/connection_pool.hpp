@@ -15,6 +15,8 @@
 #include <variant>
 #include <vector>
 
+#include "activitypub/transport/tls_handshake_gate.hpp"
+
 namespace fedblog::transport {
 
 // One connection to a server, plain or TLS, created on a strand of its own: every operation on it, and its
@@ -35,6 +37,9 @@ struct Connection {
 
     std::variant<Plain, Tls> stream;
     boost::beast::flat_buffer buffer;
+    // Set while this connection's full handshake leads others to its origin (see tls_handshake_gate.hpp);
+    // released once its first response is read.
+    TlsHandshakeGate::Lead lead;
 };
 
 // Closes a connection on its own strand.

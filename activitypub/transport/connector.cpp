@@ -4,6 +4,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -21,6 +22,12 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+// How long a connection waits for the session of another's full handshake to its origin. That session comes a
+// round trip or two after the leader's ClientHello (TLS 1.3 tickets just before its first response): well under a
+// second on most paths. Waiting longer would cost more latency than the full handshake it saves costs CPU
+// (~0.25 ms), and this is also what one wave of connections to a server issuing no sessions pays, once.
+constexpr auto max_session_wait = std::chrono::seconds(1);
+
 std::string addresses_text(const std::vector<tcp::endpoint>& endpoints) {
     std::string text;
     for (const auto& endpoint : endpoints) text += (text.empty() ? "" : ", ") + endpoint.address().to_string();
@@ -36,12 +43,30 @@ bool expect_peer_identity(Connection::Tls& stream, const RemoteUrl& url) {
     return SSL_set_tlsext_host_name(ssl, url.host.c_str()) == 1 && SSL_set1_host(ssl, url.host.c_str()) == 1;
 }
 
-asio::awaitable<std::optional<Error>> handshake(Connection::Tls& stream, const RemoteUrl& url, const Budget& budget,
-                                               TlsSessionCache& sessions) {
+}  // namespace
+
+Connector::Connector(AddressPolicy policy, StaticHosts static_hosts, std::string_view extra_ca_pem)
+    : policy_(std::move(policy)),
+      resolver_(std::move(static_hosts)),
+      tls_(make_client_tls_context(extra_ca_pem)),
+      sessions_(TlsSessionCache::create({}, [gate = std::weak_ptr(gate_)](const std::string& origin, bool single_use) {
+          if (auto alive = gate.lock()) alive->session_kept(origin, single_use);
+      })) {}
+
+asio::awaitable<std::optional<Error>> Connector::handshake(Connection& connection, const RemoteUrl& url,
+                                                           const Budget& budget,
+                                                           std::chrono::steady_clock::time_point connect_deadline) {
+    auto& stream = std::get<Connection::Tls>(connection.stream);
     if (!expect_peer_identity(stream, url)) co_return Error{ErrorKind::tls, "cannot set the expected peer " + url.host};
     // Keyed by the origin, whose host is the name just set for the certificate check: a resumed handshake
     // sends no certificate, so only a session verified for this very name and port may be offered.
-    sessions.offer(stream.native_handle(), url.origin());
+    auto origin = url.origin();
+    if (!sessions_->offer(stream.native_handle(), origin)) {
+        // The TCP connection is up already, so a waiter loses no time to it once the session comes.
+        auto until = std::min(connect_deadline, std::chrono::steady_clock::now() + max_session_wait);
+        connection.lead = co_await gate_->before_full_handshake(origin, until);
+        if (!connection.lead) sessions_->offer(stream.native_handle(), origin);  // what the wait brought, if any
+    }
     beast::get_lowest_layer(stream).expires_at(budget.within(budget.limits.tls_handshake_timeout));
     auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
     if (!ec) co_return std::nullopt;
@@ -52,11 +77,6 @@ asio::awaitable<std::optional<Error>> handshake(Connection::Tls& stream, const R
         detail += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
     co_return Error{ErrorKind::tls, std::move(detail)};
 }
-
-}  // namespace
-
-Connector::Connector(AddressPolicy policy, StaticHosts static_hosts, std::string_view extra_ca_pem)
-    : policy_(std::move(policy)), resolver_(std::move(static_hosts)), tls_(make_client_tls_context(extra_ca_pem)) {}
 
 asio::awaitable<Expected<std::vector<tcp::endpoint>>> Connector::permitted_endpoints(const RemoteUrl& url,
                                                                                      const Budget& budget) const {
@@ -88,7 +108,8 @@ asio::awaitable<Expected<std::unique_ptr<Connection>>> Connector::open(const Rem
     auto strand = co_await asio::this_coro::executor;
     auto connection = url.tls ? std::make_unique<Connection>(strand, tls_) : std::make_unique<Connection>(strand);
     auto& tcp_stream = connection->tcp();
-    tcp_stream.expires_at(budget.within(budget.limits.connect_timeout));
+    auto connect_deadline = budget.within(budget.limits.connect_timeout);
+    tcp_stream.expires_at(connect_deadline);
     auto [ec, endpoint] = co_await tcp_stream.async_connect(*endpoints, use_tuple);
     (void)endpoint;
     if (ec == beast::error::timeout) co_return Error{ErrorKind::timeout, "connecting to " + url.host + " timed out"};
@@ -100,8 +121,8 @@ asio::awaitable<Expected<std::unique_ptr<Connection>>> Connector::open(const Rem
     beast::error_code ignored;
     tcp_stream.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
 
-    if (auto* tls_stream = std::get_if<Connection::Tls>(&connection->stream))
-        if (auto failed = co_await handshake(*tls_stream, url, budget, *sessions_)) co_return std::move(*failed);
+    if (url.tls)
+        if (auto failed = co_await handshake(*connection, url, budget, connect_deadline)) co_return std::move(*failed);
     co_return std::move(connection);
 }
 

@@ -192,7 +192,10 @@ struct HttpClient::State {
             }
             connection = std::move(*opened);
         }
-        co_return co_await exchange(*connection, request, url.host, budget);
+        auto exchanged = co_await exchange(*connection, request, url.host, budget);
+        // Any session the server sends came before its response: connections waiting on this one's need not wait.
+        connection->lead.release(!exchanged.error);
+        co_return exchanged;
     }
 
     Expected<WireResponse> finish(const std::string& origin, const RemoteUrl& url,

@@ -48,10 +48,10 @@ int on_new_session(SSL* ssl, SSL_SESSION* session) {
 
 }  // namespace
 
-std::shared_ptr<TlsSessionCache> TlsSessionCache::create(TlsSessionBounds bounds) {
+std::shared_ptr<TlsSessionCache> TlsSessionCache::create(TlsSessionBounds bounds, KeptListener on_kept) {
     bounds.per_origin = std::max<std::size_t>(bounds.per_origin, 1);
     bounds.max_origins = std::max<std::size_t>(bounds.max_origins, 1);
-    return std::shared_ptr<TlsSessionCache>(new TlsSessionCache(bounds));
+    return std::shared_ptr<TlsSessionCache>(new TlsSessionCache(bounds, std::move(on_kept)));
 }
 
 void TlsSessionCache::install(SSL_CTX* context) {
@@ -101,7 +101,17 @@ void TlsSessionCache::put(const std::string& origin, Session session, std::size_
     std::size_t session_bytes = static_cast<std::size_t>(encoded);
     if (session_bytes + chain_bytes > bounds_.max_session_bytes) return;
 
-    std::lock_guard lock(mutex_);
+    const bool single_use = SSL_SESSION_get_protocol_version(session.get()) >= TLS1_3_VERSION;
+    {
+        std::lock_guard lock(mutex_);
+        if (!keep(origin, std::move(session), session_bytes, chain_bytes)) return;
+    }
+    // Outside the lock: the listener takes locks of its own.
+    if (on_kept_) on_kept_(origin, single_use);
+}
+
+bool TlsSessionCache::keep(const std::string& origin, Session session, std::size_t session_bytes,
+                           std::size_t chain_bytes) {
     auto [found, added] = kept_.try_emplace(origin);
     auto& kept = found->second;
     if (added) {
@@ -125,7 +135,9 @@ void TlsSessionCache::put(const std::string& origin, Session session, std::size_
             forget(oldest);
         }
     }
-    if (kept.sessions.empty()) forget(found);
+    if (!kept.sessions.empty()) return true;
+    forget(found);
+    return false;
 }
 
 std::size_t TlsSessionCache::size() const {

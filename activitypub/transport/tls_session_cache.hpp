@@ -9,6 +9,7 @@
 #include <openssl/ssl.h>
 
 #include <cstddef>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
@@ -36,7 +37,10 @@ public:
     };
     using Session = std::unique_ptr<SSL_SESSION, SessionFree>;
 
-    static std::shared_ptr<TlsSessionCache> create(TlsSessionBounds bounds = {});
+    // Told of each session kept, after it is (a TLS 1.3 ticket is single_use); from any thread.
+    using KeptListener = std::function<void(const std::string& origin, bool single_use)>;
+
+    static std::shared_ptr<TlsSessionCache> create(TlsSessionBounds bounds = {}, KeptListener on_kept = {});
 
     // Makes a client context keep no sessions itself and hand new ones to the cache their connection was tied to.
     static void install(SSL_CTX* context);
@@ -56,7 +60,7 @@ public:
     std::size_t bytes() const;  // their estimated size, as counted against max_bytes
 
 private:
-    explicit TlsSessionCache(TlsSessionBounds bounds) : bounds_(bounds) {}
+    TlsSessionCache(TlsSessionBounds bounds, KeptListener on_kept) : bounds_(bounds), on_kept_(std::move(on_kept)) {}
 
     struct Held {
         Session session;
@@ -68,6 +72,8 @@ private:
         std::list<std::string>::iterator recency;  // its place in recency_
     };
 
+    // put's part under the lock: whether the session is still kept once the bounds are applied.
+    bool keep(const std::string& origin, Session session, std::size_t session_bytes, std::size_t chain_bytes);
     // Drops sessions that can no longer resume: expired, too old, or not resumable at all.
     void drop_unusable(Kept& kept);
     void drop_front(Kept& kept);
@@ -75,6 +81,7 @@ private:
     void touch(Kept& kept);
 
     const TlsSessionBounds bounds_;
+    const KeptListener on_kept_;
     mutable std::mutex mutex_;
     std::map<std::string, Kept> kept_;
     std::list<std::string> recency_;  // origins, most recently used first

@@ -84,6 +84,8 @@ public:
     std::size_t accepted() const { return accepted_; }
     std::size_t tls_handshakes() const { return tls_handshakes_; }  // completed, resumed ones included
     std::size_t tls_resumed() const { return tls_resumed_; }
+    // The next n connections accepted get no TLS handshake, nor anything else: a server stuck mid-handshake.
+    void stall_next_handshakes(std::size_t n) { stalled_ += n; }
 
     // Another certificate from now on, and the TLS context adjusted again: the same port served by a changed (or
     // another) server. Done on the server's thread, between handshakes.
@@ -141,7 +143,7 @@ private:
     }
 
     boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket) {
-        if (!handler_) {
+        if (!handler_ || (tls_ && take_stalled())) {
             co_await wait_forever();
         } else if (!tls_) {
             co_await serve(socket);
@@ -157,6 +159,12 @@ private:
             }
             co_await serve(stream);
         }
+    }
+
+    bool take_stalled() {
+        for (std::size_t left = stalled_; left > 0;)
+            if (stalled_.compare_exchange_weak(left, left - 1)) return true;
+        return false;
     }
 
     template <typename Stream>
@@ -230,6 +238,7 @@ private:
     std::atomic<std::size_t> accepted_{0};
     std::atomic<std::size_t> tls_handshakes_{0};
     std::atomic<std::size_t> tls_resumed_{0};
+    std::atomic<std::size_t> stalled_{0};
     std::vector<TestRequest> requests_;
     std::vector<std::string> server_names_;
     std::thread thread_;
