@@ -101,7 +101,7 @@ std::vector<DeliveryJob> Deliveries::due(Timestamp now, int limit, int per_host)
 
 std::vector<ReadyJob> Deliveries::ready(Timestamp now, int limit) {
     std::lock_guard lock(db_.mutex());
-    // Walks the partial index deliveries_ready: no sort, no body, no row a worker cannot take.
+    // Walks deliveries_due from the first pending job in (next_attempt, id) order: no sort, no body.
     auto& query = db_.prepared(
         "SELECT id, host, next_attempt FROM deliveries WHERE state = 'pending' AND claimed_at IS NULL AND next_attempt <= ?1 "
         "AND host NOT IN (SELECT host FROM hosts WHERE unavailable_since IS NOT NULL) "

@@ -293,12 +293,19 @@ DROP INDEX deliveries_host;
 CREATE INDEX deliveries_host ON deliveries(host);
 )sql";
 
+// deliveries_ready was meant for Deliveries::ready(), but the planner walks deliveries_due (state, next_attempt)
+// there, in the same order, and in every other query too: the partial index was never read, only written (at
+// queueing, and at each claim, release and outcome, which move jobs in and out of it).
+static const char* const v12_no_ready_index = R"sql(
+DROP INDEX deliveries_ready;
+)sql";
+
 const std::vector<const char*>& migrations() {
     static const std::vector<const char*> steps = {v1_initial, v2_delivery_hosts, v3_delivery_bodies,
                                                    v4_comment_attachments,
                                                    v5_moderation, v6_followers_by_state, v7_comment_thread,
                                                    v8_configured_blocks, v9_comment_checks, v10_follower_tally,
-                                                   v11_deliveries_by_host};
+                                                   v11_deliveries_by_host, v12_no_ready_index};
     return steps;
 }
 

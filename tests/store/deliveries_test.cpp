@@ -510,6 +510,26 @@ TEST(Deliveries, QueriesByHostReadTheHostIndex) {
     EXPECT_EQ(names, std::vector<std::string>{"host"});
 }
 
+// The engine reads the queue in (next_attempt, id) order at every poll: from an index, without sorting. (The partial
+// index once made for it was never chosen, only kept up to date at every claim and outcome: gone since v12.)
+TEST(Deliveries, TheQueueIsReadInOrderFromTheStateIndex) {
+    fedblog::testing::TempDir dir;
+    Database db(dir / "db");
+    for (const char* sql : {"SELECT id, host, next_attempt FROM deliveries WHERE state = 'pending' AND claimed_at IS NULL "
+                            "AND next_attempt <= 5 AND host NOT IN (SELECT host FROM hosts WHERE unavailable_since IS "
+                            "NOT NULL) ORDER BY next_attempt, id LIMIT 10",
+                            "SELECT id, host, next_attempt FROM deliveries WHERE state = 'pending' AND claimed_at IS NULL "
+                            "AND next_attempt <= 5 AND (next_attempt, id) > (1, 2) AND host NOT IN (SELECT host FROM "
+                            "hosts WHERE unavailable_since IS NOT NULL) ORDER BY next_attempt, id LIMIT 10"}) {
+        SQLite::Statement plan(db.sqlite(), std::string("EXPLAIN QUERY PLAN ") + sql);
+        std::string steps;
+        while (plan.executeStep()) steps += plan.getColumn(3).getString() + "\n";
+        EXPECT_NE(steps.find("INDEX deliveries_due"), std::string::npos) << sql << "\n" << steps;
+        EXPECT_EQ(steps.find("TEMP B-TREE"), std::string::npos) << sql << "\n" << steps;
+    }
+    EXPECT_EQ(db.sqlite().execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_ready'").getInt(), 0);
+}
+
 TEST(Deliveries, OneBodyPerActivityAndReadyListsWhatWorkersMayTake) {
     fedblog::testing::TempDir dir;
     Database db(dir / "db");
