@@ -5,6 +5,7 @@
 #include "store/hosts.hpp"
 #include "store/migrations.hpp"
 #include "store/transaction.hpp"
+#include "tests/support/query_plan.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace fedblog::store;
@@ -499,9 +500,7 @@ TEST(Deliveries, QueriesByHostReadTheHostIndex) {
           "SELECT count(*) FROM deliveries d WHERE d.host = 'h.example' AND d.state = 'pending'",
           "SELECT e.id FROM hosts h CROSS JOIN deliveries e ON e.host = h.host WHERE h.unavailable_since IS NOT NULL "
           "AND (h.last_probe IS NULL OR h.last_probe <= 5) AND +e.state = 'pending' AND e.claimed_at IS NULL"}) {
-        SQLite::Statement plan(db.sqlite(), std::string("EXPLAIN QUERY PLAN ") + sql);
-        std::string steps;
-        while (plan.executeStep()) steps += plan.getColumn(3).getString() + "\n";
+        const std::string steps = fedblog::testing::query_plan(db.sqlite(), sql);
         EXPECT_NE(steps.find("INDEX deliveries_host"), std::string::npos) << sql << "\n" << steps;
     }
     SQLite::Statement columns(db.sqlite(), "SELECT name FROM pragma_index_info('deliveries_host')");
@@ -521,9 +520,7 @@ TEST(Deliveries, TheQueueIsReadInOrderFromTheStateIndex) {
                             "SELECT id, host, next_attempt FROM deliveries WHERE state = 'pending' AND claimed_at IS NULL "
                             "AND next_attempt <= 5 AND (next_attempt, id) > (1, 2) AND host NOT IN (SELECT host FROM "
                             "hosts WHERE unavailable_since IS NOT NULL) ORDER BY next_attempt, id LIMIT 10"}) {
-        SQLite::Statement plan(db.sqlite(), std::string("EXPLAIN QUERY PLAN ") + sql);
-        std::string steps;
-        while (plan.executeStep()) steps += plan.getColumn(3).getString() + "\n";
+        const std::string steps = fedblog::testing::query_plan(db.sqlite(), sql);
         EXPECT_NE(steps.find("INDEX deliveries_due"), std::string::npos) << sql << "\n" << steps;
         EXPECT_EQ(steps.find("TEMP B-TREE"), std::string::npos) << sql << "\n" << steps;
     }

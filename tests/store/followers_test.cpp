@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "store/counts.hpp"
+#include "tests/support/query_plan.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace fedblog::store;
@@ -91,9 +92,7 @@ TEST(Followers, TheCollectionsQueriesReadAnIndex) {
     for (const char* sql : {"SELECT count(*) FROM followers WHERE state = 'accepted'",
                             "SELECT actor_id FROM followers WHERE state = 'accepted' ORDER BY created_at, id "
                             "LIMIT 10 OFFSET 20"}) {
-        SQLite::Statement plan(db.sqlite(), std::string("EXPLAIN QUERY PLAN ") + sql);
-        std::string steps;
-        while (plan.executeStep()) steps += plan.getColumn(3).getString() + "\n";
+        const std::string steps = fedblog::testing::query_plan(db.sqlite(), sql);
         EXPECT_NE(steps.find("INDEX followers_state"), std::string::npos) << sql << "\n" << steps;
         EXPECT_EQ(steps.find("TEMP B-TREE"), std::string::npos) << sql << "\n" << steps;
     }
