@@ -50,6 +50,14 @@ App::App(Settings settings)
         *database_, activitypub::actor_document(current, ids, key_.public_pem(), actor_created_));
 }
 
+store::Database& App::reader() {
+    std::call_once(reader_opened_, [this] {
+        reader_ = std::make_unique<store::Database>(std::filesystem::path(settings().data_dir) / "fedblog.db",
+                                                    store::Database::Access::read_only);
+    });
+    return *reader_;
+}
+
 void App::replace_settings(Settings settings) {
     std::lock_guard lock(settings_mutex_);
     settings_versions_.push_back(std::make_unique<const Settings>(std::move(settings)));

@@ -29,6 +29,9 @@ public:
     // Puts new settings in force (serve's SIGHUP). The caller decides which of them may change while running.
     void replace_settings(Settings settings);
     store::Database& database() { return *database_; }
+    // The connection GET handlers read from (store::Database::Access::read_only), opened on first use: pages
+    // and documents do not wait for the delivery engine's or the inbox's writes.
+    store::Database& reader();
     const keys::KeyPair& key() const { return key_; }
 
     // Brings the store in line with the content folder and logs what changed and every file error. Each
@@ -51,6 +54,8 @@ private:
     std::vector<std::unique_ptr<const Settings>> settings_versions_;  // guarded by settings_mutex_
     std::atomic<const Settings*> settings_;
     std::unique_ptr<store::Database> database_;
+    std::once_flag reader_opened_;
+    std::unique_ptr<store::Database> reader_;  // after database_: closed first
     keys::KeyPair key_;
     store::Timestamp actor_created_ = 0;
 };

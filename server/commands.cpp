@@ -37,7 +37,7 @@ int serve(App& app, const std::function<Settings()>& reread) {
     malloc_trim(0);
     Metrics metrics;
     Federation federation(app, {}, &metrics);
-    Router router(site, app.database(), federation.inbox_endpoint());
+    Router router(site, app.reader(), federation.inbox_endpoint());
     router.serve_metrics(metrics_endpoint(metrics, app.database(), [&federation] { return &federation.deliveries().counters(); },
                                           AddressSet::parse(app.settings().metrics_allowed),
                                           AddressSet::parse(app.settings().trusted_proxies)));

@@ -12,6 +12,7 @@
 #include "activitypub/json.hpp"
 #include "activitypub/nodeinfo.hpp"
 #include "activitypub/webfinger.hpp"
+#include "common/log.hpp"
 #include "common/time.hpp"
 #include "server/answer_routes.hpp"
 #include "server/media_files.hpp"
@@ -369,6 +370,13 @@ Reply Router::operator()(const http::Request& request, const Peer& peer) {
         return http::error(request, Status::not_found, "no inbox here (" + *hint + ")", Representation::activity_json);
     }
     http::Response response = Dispatch(request, *site, db_).run();
+    {
+        // A statement left stepping would pin the read connection to this moment's state for every later request.
+        std::lock_guard lock(db_.mutex());
+        if (int left = db_.reset_active_statements(); left > 0)
+            log::error("statements left reading after a request",
+                       {{"count", left}, {"target", std::string_view(request.target())}});
+    }
     if (request.method() == beast_http::verb::head) {
         // Same headers as GET, Content-Length included, and no body.
         response.prepare_payload();

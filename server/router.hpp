@@ -17,7 +17,8 @@ using MetricsEndpoint = std::function<http::Response(const http::Request&, const
 
 class Router {
 public:
-    // Without an inbox endpoint (tools, tests of pages) inbox POSTs answer 503.
+    // Without an inbox endpoint (tools, tests of pages) inbox POSTs answer 503. `db` is what pages and documents
+    // are read from: the App's reader, so that they do not wait for writes.
     Router(SiteHolder& site, store::Database& db, InboxEndpoint inbox = {})
         : site_(site), db_(db), inbox_(std::move(inbox)) {}
 

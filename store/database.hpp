@@ -14,8 +14,14 @@ namespace fedblog::store {
 
 class Database {
 public:
-    // Opens (creating when missing) and migrates. Throws std::runtime_error naming the file on failure.
-    explicit Database(const std::filesystem::path& file);
+    // read_only: a second connection to a file a read_write one has opened (and migrated) already, for the pages
+    // and documents served on GET. Under WAL it reads the last commit without waiting for the writer's lock and
+    // transactions (the delivery engine's commits, a publish queueing 10,000 jobs); SQLite refuses it any write.
+    enum class Access { read_write, read_only };
+
+    // Opens (creating when missing) and migrates; read_only opens an existing file at the latest schema only.
+    // Throws std::runtime_error naming the file on failure.
+    explicit Database(const std::filesystem::path& file, Access access = Access::read_write);
 
     SQLite::Database& sqlite() { return db_; }
     // The schema version this file is at (PRAGMA user_version).
@@ -29,8 +35,13 @@ public:
     // A statement prepared once per connection and reused (the SQL text is the cache key).
     SQLite::Statement& prepared(const char* sql);
 
-    // Checkpoints the WAL off the committing thread (see Checkpointer).
+    // Checkpoints the WAL off the committing thread (see Checkpointer). read_write connections only.
     const Checkpointer& checkpointer() const { return *checkpointer_; }
+
+    // Resets statements a caller left stepping, which would hold this connection's read snapshot open: a reader
+    // would go on seeing an old state of the file, and the WAL could not start over. Returns how many; call with
+    // nothing in progress on this connection.
+    int reset_active_statements();
 
 private:
     void migrate();

@@ -128,5 +128,5 @@ printf "%-6s %8s %8s %8s %7s %8s %7s %8s %16s %16s %10s %10s %6s %7s\n" mode del
 for mode in $modes; do run_mode "$mode"; done
 echo "ratio_2c = deliveries/s ÷ openssl sign/s on 2 processes (target ≥ 0.7); ratio_1c the same ÷ 1 process."
 echo "GETs every ${FANOUT_GET_INTERVAL_MS:-10} ms on two keep-alive connections during the fan-out: the actor document"
-echo "(no database) and the followers collection (its tally, read under the database lock the delivery engine also holds)."
+echo "(no database) and the followers collection (its tally, read on the connection for GETs, apart from the engine's writes)."
 for line in "${details[@]}"; do echo "$line"; done

@@ -517,7 +517,7 @@ int run(const Options& options) {
     for (int k = 0; k < options.hosts; ++k) tuning.client.static_hosts[host_of(k)] = {asio::ip::make_address("127.0.0.1")};
     if (options.tls) tuning.client.extra_ca_pem = read_file(options.ca_file);
     auto federation = std::make_unique<server::Federation>(app, tuning);
-    router = std::make_unique<server::Router>(site, app.database(), federation->inbox_endpoint());
+    router = std::make_unique<server::Router>(site, app.reader(), federation->inbox_endpoint());
     federation->start();
     std::thread server_thread([&] { http_server.run(false); });
 

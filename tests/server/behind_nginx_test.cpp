@@ -142,7 +142,7 @@ protected:
         tuning.poll_interval = std::chrono::milliseconds(100);
         tuning.threads = 2;
         federation = std::make_unique<server::Federation>(*app, tuning, &metrics);
-        router = std::make_unique<server::Router>(*site, app->database(), federation->inbox_endpoint());
+        router = std::make_unique<server::Router>(*site, app->reader(), federation->inbox_endpoint());
         router->serve_metrics(server::metrics_endpoint(
             metrics, app->database(), [this] { return &federation->deliveries().counters(); },
             server::AddressSet::parse(settings.metrics_allowed), server::AddressSet::parse(settings.trusted_proxies)));

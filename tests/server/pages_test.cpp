@@ -1,4 +1,8 @@
 // What a person reads, over real HTTP: the same URLs give HTML to browsers.
+#include <chrono>
+#include <future>
+
+#include "store/transaction.hpp"
 #include "tests/server/server_fixture.hpp"
 
 using namespace fedblog::testing;
@@ -35,6 +39,24 @@ protected:
 bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
 
 }  // namespace
+
+// Pages and documents are read on a connection of their own: a write in progress (the delivery engine's commit, a
+// publish queueing its jobs, here one held open by this thread) does not hold them up.
+TEST_F(Pages, PagesAnswerWhileAWriteIsInProgress) {
+    std::optional<fedblog::store::WriteTransaction> writing;
+    writing.emplace(app->database());
+    auto answered = std::async(std::launch::async, [this] {
+        auto post = page("/posts/velo");
+        auto followers = client().get_activity("/users/blog/followers");
+        return std::pair{post.result_int(), followers.result_int()};
+    });
+    const bool in_time = answered.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+    writing.reset();  // rolled back: lets a stuck request go, so the test ends either way
+    EXPECT_TRUE(in_time) << "GETs waited for the write in progress";
+    auto [post_status, followers_status] = answered.get();
+    EXPECT_EQ(post_status, 200u);
+    EXPECT_EQ(followers_status, 200u);
+}
 
 TEST_F(Pages, PostPageIsHtmlWithDiscoveryLinksAndOpenGraph) {
     auto reply = page("/posts/velo");

@@ -70,10 +70,10 @@ protected:
         site = std::make_unique<server::SiteHolder>(app->build_site());
         if (federation_tuning) {
             federation = std::make_unique<server::Federation>(*app, *federation_tuning, &metrics);
-            router = std::make_unique<server::Router>(*site, app->database(), federation->inbox_endpoint());
+            router = std::make_unique<server::Router>(*site, app->reader(), federation->inbox_endpoint());
             federation->start();
         } else {
-            router = std::make_unique<server::Router>(*site, app->database());
+            router = std::make_unique<server::Router>(*site, app->reader());
         }
         router->serve_metrics(server::metrics_endpoint(
             metrics, app->database(),

@@ -86,6 +86,58 @@ TEST(Database, ALookupLeavesNoSnapshotBehindForAnotherWriter) {
     EXPECT_EQ(get_meta(publish, "b"), "2");
 }
 
+// The connection GETs read from: every commit of the writer, never its transaction in progress, no wait for it.
+TEST(Database, AReaderSeesCommitsWithoutWaitingForTheWriter) {
+    TempDir dir;
+    Database writer(dir / "fedblog.db");
+    Database reader(dir / "fedblog.db", Database::Access::read_only);
+    set_meta(writer, "a", "1");
+    EXPECT_EQ(get_meta(reader, "a"), "1");
+    {
+        WriteTransaction transaction(writer);  // the writer's lock and BEGIN IMMEDIATE, held on this thread
+        set_meta(writer, "a", "2");
+        EXPECT_EQ(get_meta(reader, "a"), "1");  // answered at once, from the last commit
+        transaction.commit();
+    }
+    EXPECT_EQ(get_meta(reader, "a"), "2");
+    EXPECT_THROW(set_meta(reader, "b", "1"), std::exception);  // query_only
+    EXPECT_EQ(get_meta(writer, "b"), std::nullopt);
+}
+
+TEST(Database, AReaderOpensOnlyAFileItsWriterBroughtUpToDate) {
+    TempDir dir;
+    EXPECT_THROW(Database(dir / "missing.db", Database::Access::read_only), std::runtime_error);
+    EXPECT_FALSE(std::filesystem::exists(dir / "missing.db"));
+    {
+        Database writer(dir / "old.db");
+        writer.sqlite().exec("PRAGMA user_version = 9");
+    }
+    try {
+        Database reader(dir / "old.db", Database::Access::read_only);
+        ADD_FAILURE() << "a reader opened a file at schema 9";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("old.db"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("schema version 9"), std::string::npos) << e.what();
+    }
+}
+
+// A statement left stepping keeps the reader's snapshot: it would go on reading the file as it was. The router
+// resets such statements after each request.
+TEST(Database, ResettingAStatementLeftSteppingLetsTheReaderSeeLaterCommits) {
+    TempDir dir;
+    Database writer(dir / "fedblog.db");
+    Database reader(dir / "fedblog.db", Database::Access::read_only);
+    set_meta(writer, "x", "1");
+    set_meta(writer, "y", "1");
+    SQLite::Statement left(reader.sqlite(), "SELECT key FROM meta");
+    ASSERT_TRUE(left.executeStep());  // one row of two read: still stepping
+    set_meta(writer, "a", "2");
+    EXPECT_EQ(get_meta(reader, "a"), std::nullopt);  // the snapshot the leftover statement holds
+    EXPECT_EQ(reader.reset_active_statements(), 1);
+    EXPECT_EQ(get_meta(reader, "a"), "2");
+    EXPECT_EQ(reader.reset_active_statements(), 0);
+}
+
 // Migration 9 rebuilds the comments table (its allowed values as comparisons): a database written at version 7
 // keeps every comment, column and index, its threads' links, and its rules on allowed values.
 TEST(Database, Migration9KeepsEveryCommentAndItsRules) {
