@@ -369,14 +369,19 @@ Reply Router::operator()(const http::Request& request, const Peer& peer) {
         warn_misconfigured_proxy(*hint, peer, request.target());
         return http::error(request, Status::not_found, "no inbox here (" + *hint + ")", Representation::activity_json);
     }
+    // A statement left stepping would pin the read connection to this moment's state for every later request:
+    // checked however the handler ended, a throw included.
+    struct LeftStepping {
+        store::Database& db;
+        const http::Request& request;
+        ~LeftStepping() {
+            std::lock_guard lock(db.mutex());
+            if (int left = db.reset_active_statements(); left > 0)
+                log::error("statements left reading after a request",
+                           {{"count", left}, {"target", std::string_view(request.target())}});
+        }
+    } left_stepping{db_, request};
     http::Response response = Dispatch(request, *site, db_).run();
-    {
-        // A statement left stepping would pin the read connection to this moment's state for every later request.
-        std::lock_guard lock(db_.mutex());
-        if (int left = db_.reset_active_statements(); left > 0)
-            log::error("statements left reading after a request",
-                       {{"count", left}, {"target", std::string_view(request.target())}});
-    }
     if (request.method() == beast_http::verb::head) {
         // Same headers as GET, Content-Length included, and no body.
         response.prepare_payload();

@@ -38,8 +38,8 @@ Database::Database(const std::filesystem::path& file, Access access)
         if (access == Access::read_only) {
             db_.exec("PRAGMA query_only = 1");
             if (int version = schema_version(); version != latest_schema_version())
-                throw std::runtime_error("database " + file.string() + ": schema version " + std::to_string(version) + ", not " +
-                                         std::to_string(latest_schema_version()) +
+                throw std::runtime_error("database " + file.string() + ": schema version " + std::to_string(version) +
+                                         ", not " + std::to_string(latest_schema_version()) +
                                          ": a reader opens a file its writer has brought up to date");
             return;
         }
