@@ -18,9 +18,9 @@ std::shared_ptr<TlsHandshakeGate> TlsHandshakeGate::create(TlsHandshakeGateBound
 
 asio::awaitable<TlsHandshakeGate::Lead> TlsHandshakeGate::before_full_handshake(std::string origin,
                                                                                 Clock::time_point until) {
-    // Shared with the wake-up, which may run after this coroutine is gone.
-    auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor, until);
-    auto waiter = std::make_shared<Waiter>();
+    auto executor = co_await asio::this_coro::executor;
+    std::shared_ptr<asio::steady_timer> timer;  // only for a connection that waits
+    std::shared_ptr<Waiter> waiter;
     {
         std::lock_guard lock(mutex_);
         Origin& entry = origins_[origin];
@@ -35,6 +35,9 @@ asio::awaitable<TlsHandshakeGate::Lead> TlsHandshakeGate::before_full_handshake(
             co_return Lead(shared_from_this(), std::move(origin));
         }
         if (entry.kept > 0) co_return Lead();  // the leader's sessions came already: take one if any is left
+        // Shared with the wake-up, which may run after this coroutine is gone.
+        timer = std::make_shared<asio::steady_timer>(executor, until);
+        waiter = std::make_shared<Waiter>();
         waiter->wake = [timer] { asio::post(timer->get_executor(), [timer] { timer->cancel(); }); };
         entry.waiting.push_back(waiter);
     }
